@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Drivers, instances and minor nodes: mod_install(9F), attach(9E) and
+ * detach(9E) calls, ddi_create_minor_node(9F), and the Linux
+ * file_operations that turn open(2)/close(2)/ioctl(2)/mmap(2) of a node
+ * into the driver's cb_ops entry points.
+ *
+ * A minor node is a misc device.  Its file_operations are a per-node copy
+ * owned by the driver's module, so an open file or a mapping keeps the
+ * driver loaded (rmmod fails with EBUSY/EAGAIN), as a Solaris driver
+ * cannot be unloaded while open or mapped.
+ */
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <sys/sunddi.h>
+#include <sys/modctl.h>
+#include <sys/cmn_err.h>
+#include "impl.h"
+
+struct mod_ops mod_driverops = { .name = "driver" };
+EXPORT_SYMBOL_GPL(mod_driverops);
+
+/**
+ * ddi_get_instance() - instance number of a device (ddi_get_instance(9F))
+ * @dip: the device
+ *
+ * Context: any.
+ * Return: the instance number, >= 0.
+ */
+int ddi_get_instance(dev_info_t *dip)
+{
+	return dip->instance;
+}
+EXPORT_SYMBOL_GPL(ddi_get_instance);
+
+/**
+ * ddi_driver_name() - name of a device's driver (ddi_driver_name(9F))
+ * @dip: the device
+ *
+ * Context: any.
+ * Return: the driver's (module's) name.
+ */
+const char *ddi_driver_name(dev_info_t *dip)
+{
+	return dip->drv->name;
+}
+EXPORT_SYMBOL_GPL(ddi_driver_name);
+
+/**
+ * ddi_set_driver_private() - attach driver data to a device (9F)
+ * @dip:  the device
+ * @data: the driver's pointer
+ *
+ * Context: any; no locking (the driver serialises, as on Solaris).
+ */
+void ddi_set_driver_private(dev_info_t *dip, void *data)
+{
+	dip->priv = data;
+}
+EXPORT_SYMBOL_GPL(ddi_set_driver_private);
+
+/**
+ * ddi_get_driver_private() - driver data of a device (9F)
+ * @dip: the device
+ *
+ * Context: any.
+ * Return: the pointer set with ddi_set_driver_private(), or NULL.
+ */
+void *ddi_get_driver_private(dev_info_t *dip)
+{
+	return dip->priv;
+}
+EXPORT_SYMBOL_GPL(ddi_get_driver_private);
+
+/**
+ * ddi_copyin() - copy from a caller's buffer (ddi_copyin(9F))
+ * @buf:       source: the user address from ioctl(9E)'s arg
+ * @driverbuf: destination in the kernel
+ * @cn:        bytes
+ * @flags:     ioctl(9E)'s mode; FKIOCTL means @buf is a kernel address
+ *
+ * Context: process context, may sleep (page faults).
+ * Return: 0, or -1 if @buf is not fully readable (the caller returns
+ * EFAULT).
+ */
+int ddi_copyin(const void __user *buf, void *driverbuf, size_t cn, int flags)
+{
+	if (flags & FKIOCTL) {
+		memcpy(driverbuf, (__force const void *)buf, cn);
+		return 0;
+	}
+	return copy_from_user(driverbuf, buf, cn) ? -1 : 0;
+}
+EXPORT_SYMBOL_GPL(ddi_copyin);
+
+/**
+ * ddi_copyout() - copy to a caller's buffer (ddi_copyout(9F))
+ * @driverbuf: source in the kernel
+ * @buf:       destination: the user address from ioctl(9E)'s arg
+ * @cn:        bytes
+ * @flags:     ioctl(9E)'s mode; FKIOCTL means @buf is a kernel address
+ *
+ * Context: process context, may sleep (page faults).
+ * Return: 0, or -1 if @buf is not fully writable (the caller returns
+ * EFAULT).
+ */
+int ddi_copyout(const void *driverbuf, void __user *buf, size_t cn, int flags)
+{
+	if (flags & FKIOCTL) {
+		memcpy((__force void *)buf, driverbuf, cn);
+		return 0;
+	}
+	return copy_to_user(buf, driverbuf, cn) ? -1 : 0;
+}
+EXPORT_SYMBOL_GPL(ddi_copyout);
+
+/**
+ * cmn_err() - print a message (cmn_err(9F))
+ * @level: CE_CONT, CE_NOTE or CE_WARN
+ * @fmt:   printf format; a leading '!' or '^' (log only / console only on
+ *         Solaris) is dropped: Linux has one kernel log
+ *
+ * CE_NOTE and CE_WARN messages get "NOTICE: " / "WARNING: " prefixes and a
+ * newline, as on Solaris.
+ *
+ * Context: any.
+ */
+void cmn_err(int level, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	if (*fmt == '!' || *fmt == '^')
+		fmt++;
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	switch (level) {
+	case CE_CONT:
+		pr_cont("%pV", &vaf);
+		break;
+	case CE_NOTE:
+		pr_notice("NOTICE: %pV\n", &vaf);
+		break;
+	default:
+		pr_warn("WARNING: %pV\n", &vaf);
+		break;
+	}
+	va_end(args);
+}
+EXPORT_SYMBOL_GPL(cmn_err);
+
+/* ---- file operations of a minor node ---- */
+
+static void ddi_minor_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct ddi_minor_node, ref));
+}
+
+static struct cb_ops *ddi_node_cb(struct ddi_minor_node *mn)
+{
+	return mn->dip->drv->ops->devo_cb_ops;
+}
+
+static int ddi_fmode(struct file *filp)
+{
+	int mode = 0;
+
+	if (filp->f_mode & FMODE_READ)
+		mode |= FREAD;
+	if (filp->f_mode & FMODE_WRITE)
+		mode |= FWRITE;
+	if (filp->f_flags & O_NONBLOCK)
+		mode |= FNDELAY;
+	if (filp->f_flags & O_EXCL)
+		mode |= FEXCL;
+	return mode;
+}
+
+static int ddi_cdev_open(struct inode *inode, struct file *filp)
+{
+	struct miscdevice *misc = filp->private_data;
+	struct ddi_minor_node *mn = container_of(misc, struct ddi_minor_node,
+						 misc);
+	struct cb_ops *cb = ddi_node_cb(mn);
+	dev_t dev = mn->dev;
+	int err;
+
+	if (cb->cb_open) {
+		err = cb->cb_open(&dev, ddi_fmode(filp), OTYP_CHR,
+				  (cred_t *)filp->f_cred);
+		if (err)
+			return -err;
+	}
+	kref_get(&mn->ref);
+	filp->private_data = mn;
+	return 0;
+}
+
+static int ddi_cdev_release(struct inode *inode, struct file *filp)
+{
+	struct ddi_minor_node *mn = filp->private_data;
+	struct cb_ops *cb = ddi_node_cb(mn);
+
+	if (cb->cb_close)
+		cb->cb_close(mn->dev, ddi_fmode(filp), OTYP_CHR,
+			     (cred_t *)filp->f_cred);
+	kref_put(&mn->ref, ddi_minor_release);
+	return 0;
+}
+
+static long ddi_cdev_ioctl(struct file *filp, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct ddi_minor_node *mn = filp->private_data;
+	struct cb_ops *cb = ddi_node_cb(mn);
+	int mode = ddi_fmode(filp) | ddi_mmap_get_model();
+	int rval = 0;
+	int err;
+
+	if (!cb->cb_ioctl)
+		return -ENOTTY;
+	if (in_compat_syscall())
+		arg = (unsigned long)compat_ptr(arg);
+	err = cb->cb_ioctl(mn->dev, (int)cmd, (intptr_t)arg, mode,
+			   (cred_t *)filp->f_cred, &rval);
+	return err ? -err : rval;
+}
+
+static int ddi_cdev_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	return i_devmap_setup_vma(filp->private_data, vma);
+}
+
+/* The template of every node's file_operations (owner set per driver). */
+const struct file_operations ddi_cdev_fops = {
+	.open = ddi_cdev_open,
+	.release = ddi_cdev_release,
+	.unlocked_ioctl = ddi_cdev_ioctl,
+	.compat_ioctl = ddi_cdev_ioctl,
+	.mmap = ddi_cdev_mmap,
+	.llseek = noop_llseek,
+};
+
+/**
+ * ddi_create_minor_node() - create a device node (ddi_create_minor_node(9F))
+ * @dip:       the device
+ * @name:      node name: /dev/@name (at most 31 characters)
+ * @spec_type: S_IFCHR (block nodes are not supported)
+ * @minor_num: the minor number entry points will see in getminor(dev);
+ *             below 2^20
+ * @node_type: DDI_PSEUDO or another DDI_NT_* string (informational)
+ * @flag:      0 (clone nodes are not supported)
+ *
+ * The node is a Linux misc device with a dynamic minor and mode 0600.
+ *
+ * Context: process context, may sleep; from attach(9E).
+ * Return: DDI_SUCCESS, or DDI_FAILURE on a bad argument, a name already in
+ * use, or a shortage of memory or minors.
+ */
+int ddi_create_minor_node(dev_info_t *dip, const char *name, int spec_type,
+			  minor_t minor_num, const char *node_type, int flag)
+{
+	struct ddi_minor_node *mn;
+
+	if (!dip || !name || spec_type != S_IFCHR || flag != 0 ||
+	    minor_num >= (1U << MINORBITS) ||
+	    strlen(name) >= sizeof(mn->name))
+		return DDI_FAILURE;
+
+	mn = kzalloc(sizeof(*mn), GFP_KERNEL);
+	if (!mn)
+		return DDI_FAILURE;
+	kref_init(&mn->ref);
+	mn->dip = dip;
+	strscpy(mn->name, name, sizeof(mn->name));
+	mn->fops = ddi_cdev_fops;
+	mn->fops.owner = dip->drv->owner;
+	mn->misc.minor = MISC_DYNAMIC_MINOR;
+	mn->misc.name = mn->name;
+	mn->misc.fops = &mn->fops;
+	mn->misc.mode = 0600;
+	mn->dev = MKDEV(MISC_MAJOR, minor_num);
+	if (misc_register(&mn->misc)) {
+		kfree(mn);
+		return DDI_FAILURE;
+	}
+	list_add_tail(&mn->link, &dip->minors);
+	return DDI_SUCCESS;
+}
+EXPORT_SYMBOL_GPL(ddi_create_minor_node);
+
+/**
+ * ddi_remove_minor_node() - remove device nodes (ddi_remove_minor_node(9F))
+ * @dip:  the device
+ * @name: the node to remove, or NULL for all of the device's nodes
+ *
+ * The /dev entry goes at once; files still open on the node keep its
+ * state until they are closed.
+ *
+ * Context: process context, may sleep; from detach(9E) or attach failure.
+ */
+void ddi_remove_minor_node(dev_info_t *dip, const char *name)
+{
+	struct ddi_minor_node *mn, *tmp;
+
+	list_for_each_entry_safe(mn, tmp, &dip->minors, link) {
+		if (name && strcmp(name, mn->name))
+			continue;
+		list_del(&mn->link);
+		misc_deregister(&mn->misc);
+		kref_put(&mn->ref, ddi_minor_release);
+	}
+}
+EXPORT_SYMBOL_GPL(ddi_remove_minor_node);
+
+/* ---- module linkage ---- */
+
+static struct ddi_driver *ddi_linkage_driver(struct modlinkage *modlp)
+{
+	return modlp->ml_priv;
+}
+
+static void ddi_detach_all(struct ddi_driver *drv)
+{
+	struct dev_info *dip, *tmp;
+
+	list_for_each_entry_safe_reverse(dip, tmp, &drv->instances, link) {
+		if (drv->ops->devo_detach(dip, DDI_DETACH) != DDI_SUCCESS)
+			pr_warn("%s%d: detach failed; removing anyway\n",
+				drv->name, dip->instance);
+		ddi_remove_minor_node(dip, NULL);
+		list_del(&dip->link);
+		kfree(dip);
+	}
+}
+
+/**
+ * __mod_install() - install a driver (mod_install(9F)); use mod_install()
+ * @modlp: the driver's modlinkage, whose first linkage is a struct modldrv
+ * @owner: the driver's module (mod_install() passes THIS_MODULE)
+ *
+ * Creates the driver's single pseudo instance, 0, and calls its attach(9E)
+ * with DDI_ATTACH.
+ *
+ * Context: process context, may sleep; from the driver's module init.
+ * Return: 0, or a positive errno: EINVAL for a malformed linkage, ENOMEM,
+ * EBUSY if already installed, or ENXIO if attach(9E) failed.
+ */
+int __mod_install(struct modlinkage *modlp, struct module *owner)
+{
+	struct modldrv *md;
+	struct ddi_driver *drv;
+	struct dev_info *dip;
+
+	if (!modlp || modlp->ml_rev != MODREV_1 || !modlp->ml_linkage[0])
+		return EINVAL;
+	if (modlp->ml_priv)
+		return EBUSY;
+	md = modlp->ml_linkage[0];
+	if (md->drv_modops != &mod_driverops || !md->drv_dev_ops ||
+	    !md->drv_dev_ops->devo_attach || !md->drv_dev_ops->devo_detach ||
+	    !md->drv_dev_ops->devo_cb_ops)
+		return EINVAL;
+
+	drv = kzalloc(sizeof(*drv), GFP_KERNEL);
+	dip = kzalloc(sizeof(*dip), GFP_KERNEL);
+	if (!drv || !dip) {
+		kfree(drv);
+		kfree(dip);
+		return ENOMEM;
+	}
+	drv->ops = md->drv_dev_ops;
+	drv->owner = owner;
+	drv->name = owner ? module_name(owner) : "ddi";
+	mutex_init(&drv->lock);
+	INIT_LIST_HEAD(&drv->instances);
+	dip->drv = drv;
+	dip->instance = 0;
+	INIT_LIST_HEAD(&dip->minors);
+
+	if (drv->ops->devo_attach(dip, DDI_ATTACH) != DDI_SUCCESS) {
+		ddi_remove_minor_node(dip, NULL);
+		kfree(dip);
+		kfree(drv);
+		return ENXIO;
+	}
+	list_add_tail(&dip->link, &drv->instances);
+	modlp->ml_priv = drv;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(__mod_install);
+
+/**
+ * mod_remove() - remove a driver (mod_remove(9F))
+ * @modlp: the linkage given to mod_install()
+ *
+ * Detaches every instance (detach(9E) with DDI_DETACH) in reverse order of
+ * attach and removes their nodes.  Linux cannot refuse a module unload at
+ * this point; the module reference held by every open file and mapping is
+ * what keeps a busy driver loaded, so a detach failure is only logged.
+ *
+ * Context: process context, may sleep; from the driver's module exit.
+ * Return: 0, or EINVAL if the driver is not installed.
+ */
+int mod_remove(struct modlinkage *modlp)
+{
+	struct ddi_driver *drv = modlp ? ddi_linkage_driver(modlp) : NULL;
+
+	if (!drv)
+		return EINVAL;
+	mutex_lock(&drv->lock);
+	ddi_detach_all(drv);
+	mutex_unlock(&drv->lock);
+	mutex_destroy(&drv->lock);
+	kfree(drv);
+	modlp->ml_priv = NULL;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(mod_remove);

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel memory for user mappings: ddi_umem_alloc(9F), ddi_umem_free(9F)
+ * and devmap_umem_setup(9F).
+ *
+ * The memory is an array of order-0 pages made virtually contiguous in the
+ * kernel with vmap(); user mappings insert the same pages.  A cookie is
+ * reference counted: every devmap handle that maps it holds a reference, so
+ * the pages outlive ddi_umem_free() until the last user mapping is gone
+ * (illumos does not track this and leaves stale translations).
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <sys/sunddi.h>
+#include <sys/ddidevmap.h>
+#include "impl.h"
+
+static void i_ddi_umem_release(struct kref *ref)
+{
+	struct ddi_umem_cookie *cp = container_of(ref, struct ddi_umem_cookie,
+						  ref);
+	unsigned long i;
+
+	vunmap(cp->kva);
+	for (i = 0; i < cp->npages; i++)
+		__free_page(cp->pages[i]);
+	kvfree(cp->pages);
+	kfree(cp);
+}
+
+/* Take a reference on @cp for a mapping. */
+void i_ddi_umem_hold(struct ddi_umem_cookie *cp)
+{
+	kref_get(&cp->ref);
+}
+
+/* Drop a reference; the last one frees the memory.  May sleep. */
+void i_ddi_umem_rele(struct ddi_umem_cookie *cp)
+{
+	kref_put(&cp->ref, i_ddi_umem_release);
+}
+
+/**
+ * ddi_umem_alloc() - allocate kernel memory to export (ddi_umem_alloc(9F))
+ * @size:    bytes; rounded up to a whole number of pages
+ * @flag:    DDI_UMEM_SLEEP (wait for memory) or DDI_UMEM_NOSLEEP (fail
+ *           rather than wait for reclaim); DDI_UMEM_PAGEABLE is accepted
+ *           and allocates locked memory; DDI_UMEM_TRASH is not supported
+ * @cookiep: where to store the cookie for devmap_umem_setup() and
+ *           ddi_umem_free()
+ *
+ * The memory is zeroed, page aligned and virtually contiguous in the
+ * kernel (not physically contiguous).
+ *
+ * Context: process context; may sleep even with DDI_UMEM_NOSLEEP (the
+ * kernel mapping is made with vmap()) - see README, "Differences from
+ * Solaris".
+ * Return: the kernel virtual address, with *@cookiep set; NULL with
+ * *@cookiep NULL if @size is 0, @flag has an unsupported bit, or memory is
+ * short (also with DDI_UMEM_SLEEP: Linux may refuse a large request).
+ */
+void *ddi_umem_alloc(size_t size, int flag, ddi_umem_cookie_t *cookiep)
+{
+	gfp_t gfp = (flag & DDI_UMEM_NOSLEEP) ?
+		    GFP_NOWAIT | __GFP_NOWARN : GFP_KERNEL;
+	struct ddi_umem_cookie *cp;
+	unsigned long i;
+
+	if (cookiep)
+		*cookiep = NULL;
+	if (!cookiep || size == 0 || size > ULONG_MAX - PAGE_SIZE ||
+	    (flag & ~(DDI_UMEM_NOSLEEP | DDI_UMEM_PAGEABLE)))
+		return NULL;
+
+	cp = kzalloc(sizeof(*cp), gfp);
+	if (!cp)
+		return NULL;
+	kref_init(&cp->ref);
+	cp->npages = btopr(size);
+	cp->size = ptob(cp->npages);
+	cp->pages = kvcalloc(cp->npages, sizeof(*cp->pages), gfp);
+	if (!cp->pages)
+		goto err_cookie;
+	for (i = 0; i < cp->npages; i++) {
+		cp->pages[i] = alloc_page(gfp | __GFP_ZERO);
+		if (!cp->pages[i])
+			goto err_pages;
+	}
+	cp->kva = vmap(cp->pages, cp->npages, VM_MAP, PAGE_KERNEL);
+	if (!cp->kva)
+		goto err_pages;
+	*cookiep = cp;
+	return cp->kva;
+
+err_pages:
+	while (i--)
+		__free_page(cp->pages[i]);
+	kvfree(cp->pages);
+err_cookie:
+	kfree(cp);
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(ddi_umem_alloc);
+
+/**
+ * ddi_umem_free() - free memory from ddi_umem_alloc() (ddi_umem_free(9F))
+ * @cookie: the cookie; NULL is a no-op
+ *
+ * Drops the allocator's reference.  Pages still mapped into a process stay
+ * allocated until the last such mapping is unmapped; the kernel address
+ * must not be used after this call.
+ *
+ * Context: process context, may sleep.
+ */
+void ddi_umem_free(ddi_umem_cookie_t cookie)
+{
+	if (cookie)
+		i_ddi_umem_rele(cookie);
+}
+EXPORT_SYMBOL_GPL(ddi_umem_free);
+
+/**
+ * devmap_umem_setup() - export kernel memory through a devmap handle
+ * (devmap_umem_setup(9F))
+ * @dhp:         the handle devmap(9E) was given
+ * @dip:         the device
+ * @callbackops: devmap_callback_ctl(9S); must be NULL (callbacks are not
+ *               supported yet)
+ * @cookie:      memory from ddi_umem_alloc()
+ * @off:         byte offset in the memory; page aligned
+ * @len:         bytes to export; page aligned and not 0
+ * @maxprot:     the highest protection user mappings may have (PROT_READ,
+ *               PROT_WRITE, PROT_EXEC, PROT_USER bits); the mmap(2)
+ *               protection, which includes PROT_USER, must be within it
+ * @flags:       DEVMAP_DEFAULTS, optionally with IOMEM_DATA_CACHED (the
+ *               only caching available for kernel memory)
+ * @accattrp:    access attributes; ignored for kernel memory (may be NULL)
+ *
+ * Records what the handle maps.  The pages are inserted into the user
+ * mapping once every handle of the mmap(2) call is set up.  The handle
+ * takes a reference on @cookie that lasts until the mapping is gone.
+ *
+ * Context: process context, from a devmap(9E) entry point (mmap_lock held).
+ * Return: 0 on success, or a positive errno (Solaris returns -1; callers
+ * that test for non-zero work unchanged): EINVAL for a bad handle, a handle
+ * already set up, unaligned @off/@len, @len 0, unsupported @flags or
+ * @callbackops; ENXIO for a NULL @cookie or @off + @len beyond it; EACCES
+ * if the requested protection exceeds @maxprot (mmap(2) then fails with
+ * EACCES rather than Solaris' ENXIO).
+ */
+int devmap_umem_setup(devmap_cookie_t dhp, dev_info_t *dip,
+		      struct devmap_callback_ctl *callbackops,
+		      ddi_umem_cookie_t cookie, offset_t off, size_t len,
+		      uint_t maxprot, uint_t flags,
+		      ddi_device_acc_attr_t *accattrp)
+{
+	int err = EINVAL;
+
+	if (!dhp)
+		return EINVAL;
+	if (dhp->type != DEVMAP_TYPE_NONE || callbackops ||
+	    (flags & ~IOMEM_DATA_CACHED))
+		goto out;
+	if (off < 0 || !PAGE_ALIGNED(off) || len == 0 || !PAGE_ALIGNED(len))
+		goto out;
+	err = ENXIO;
+	if (!cookie || off > cookie->size || len > cookie->size - off)
+		goto out;
+	err = EACCES;
+	if ((dhp->prot & maxprot) != dhp->prot)
+		goto out;
+
+	i_ddi_umem_hold(cookie);
+	dhp->cookie = cookie;
+	dhp->koff = off;
+	dhp->setup_len = len;
+	dhp->maxprot = maxprot;
+	dhp->dip = dip;
+	dhp->type = DEVMAP_TYPE_UMEM;
+	return 0;
+out:
+	dhp->error = err;
+	return err;
+}
+EXPORT_SYMBOL_GPL(devmap_umem_setup);

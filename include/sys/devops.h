@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * <sys/devops.h> - a driver's entry points: cb_ops(9S) and dev_ops(9S).
+ *
+ * Only the members xxddi implements are present; a driver's designated
+ * initialisers for them compile unchanged.  Entry points return 0 or a
+ * positive errno, as on Solaris.
+ */
+#ifndef _XXDDI_SYS_DEVOPS_H
+#define _XXDDI_SYS_DEVOPS_H
+
+#include <sys/types.h>
+#include <sys/ddidevmap.h>
+
+struct dev_info;
+
+/* cb_flag bits */
+#define D_NEW		0x00
+#define D_MP		0x20
+#define D_64BIT		0x200
+#define D_DEVMAP	0x100
+
+/* otyp of open(9E)/close(9E) */
+#define OTYP_BLK	0
+#define OTYP_CHR	2
+
+/* open(9E) flag / ioctl(9E) mode bits (Solaris values) */
+#define FREAD		0x01
+#define FWRITE		0x02
+#define FNDELAY		0x04
+#define FEXCL		0x0800
+#define FKIOCTL		0x80000000	/* ioctl from the kernel (unused) */
+
+/**
+ * struct cb_ops - character entry points (cb_ops(9S))
+ * @cb_open:   open(9E): called for every open(2) of a minor node
+ * @cb_close:  close(9E): called when an open file is finally released
+ * @cb_ioctl:  ioctl(9E): @mode holds FREAD/FWRITE and the caller's data
+ *             model (mode & FMODELS, see ddi_model_convert_from(9F))
+ * @cb_devmap: devmap(9E): called by devmap_setup for each handle of an mmap
+ * @cb_flag:   D_MP | D_64BIT | D_DEVMAP ...
+ */
+struct cb_ops {
+	int (*cb_open)(dev_t *devp, int flag, int otyp, cred_t *credp);
+	int (*cb_close)(dev_t dev, int flag, int otyp, cred_t *credp);
+	int (*cb_ioctl)(dev_t dev, int cmd, intptr_t arg, int mode,
+			cred_t *credp, int *rvalp);
+	int (*cb_devmap)(dev_t dev, devmap_cookie_t dhp, offset_t off,
+			 size_t len, size_t *maplen, uint_t model);
+	int cb_flag;
+};
+
+typedef enum { DDI_ATTACH = 0, DDI_RESUME = 1 } ddi_attach_cmd_t;
+typedef enum { DDI_DETACH = 0, DDI_SUSPEND = 1 } ddi_detach_cmd_t;
+
+/**
+ * struct dev_ops - driver operations (dev_ops(9S))
+ * @devo_attach:  attach(9E), called once per instance with DDI_ATTACH
+ * @devo_detach:  detach(9E), called once per instance with DDI_DETACH
+ * @devo_cb_ops:  the character entry points
+ */
+struct dev_ops {
+	int (*devo_attach)(struct dev_info *dip, ddi_attach_cmd_t cmd);
+	int (*devo_detach)(struct dev_info *dip, ddi_detach_cmd_t cmd);
+	struct cb_ops *devo_cb_ops;
+};
+
+#endif /* _XXDDI_SYS_DEVOPS_H */

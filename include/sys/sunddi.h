@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * <sys/sunddi.h> - the Solaris DDI functions xxddi provides.
+ *
+ * Each function is a thin layer over one Linux primitive; its kernel-doc
+ * (in compat/) names the Solaris page it ports and every difference.
+ */
+#ifndef _XXDDI_SYS_SUNDDI_H
+#define _XXDDI_SYS_SUNDDI_H
+
+#include <linux/stat.h>
+#include <sys/types.h>
+#include <sys/param.h>
+#include <sys/model.h>
+#include <sys/mman.h>
+#include <sys/ddi.h>
+#include <sys/devops.h>
+#include <sys/ddidevmap.h>
+
+#define DDI_SUCCESS	0
+#define DDI_FAILURE	(-1)
+
+typedef struct dev_info dev_info_t;
+
+/* ddi_create_minor_node(9F) node types */
+#define DDI_PSEUDO	"ddi_pseudo"
+
+/* Data models (ddi_model_convert_from(9F), ddi_mmap_get_model(9F)) */
+#define DDI_MODEL_MASK		DATAMODEL_MASK
+#define DDI_MODEL_ILP32		DATAMODEL_ILP32
+#define DDI_MODEL_LP64		DATAMODEL_LP64
+#define DDI_MODEL_NATIVE	DATAMODEL_NATIVE
+#define DDI_MODEL_NONE		DATAMODEL_NONE
+#define FMODELS			DATAMODEL_MASK	/* model bits of ioctl mode */
+
+/* ddi_umem_alloc(9F) flags (Solaris values) */
+#define DDI_UMEM_SLEEP		0x00
+#define DDI_UMEM_NOSLEEP	0x01
+#define DDI_UMEM_PAGEABLE	0x02
+#define DDI_UMEM_TRASH		0x04
+
+/* ddi_device_acc_attr(9S) */
+#define DDI_DEVICE_ATTR_V0	0x0001
+#define DDI_DEVICE_ATTR_V1	0x0002
+
+#define DDI_NEVERSWAP_ACC	0x00
+#define DDI_STRUCTURE_LE_ACC	0x01
+#define DDI_STRUCTURE_BE_ACC	0x02
+
+#define DDI_STRICTORDER_ACC	0x00
+#define DDI_UNORDERED_OK_ACC	0x01
+#define DDI_MERGING_OK_ACC	0x02
+#define DDI_LOADCACHING_OK_ACC	0x03
+#define DDI_STORECACHING_OK_ACC	0x04
+
+#define DDI_DEFAULT_ACC		0x01
+
+typedef struct ddi_device_acc_attr {
+	ushort_t devacc_attr_version;
+	uchar_t devacc_attr_endian_flags;
+	uchar_t devacc_attr_dataorder;
+	uchar_t devacc_attr_access;
+} ddi_device_acc_attr_t;
+
+/* Instances and minor nodes (compat/dip.c) */
+int ddi_get_instance(dev_info_t *dip);
+const char *ddi_driver_name(dev_info_t *dip);
+void ddi_set_driver_private(dev_info_t *dip, void *data);
+void *ddi_get_driver_private(dev_info_t *dip);
+int ddi_create_minor_node(dev_info_t *dip, const char *name, int spec_type,
+			  minor_t minor_num, const char *node_type, int flag);
+void ddi_remove_minor_node(dev_info_t *dip, const char *name);
+int ddi_copyin(const void __user *buf, void *driverbuf, size_t cn, int flags);
+int ddi_copyout(const void *driverbuf, void __user *buf, size_t cn,
+		int flags);
+
+/* Soft state (compat/softstate.c) */
+int ddi_soft_state_init(void **state_p, size_t size, size_t n_items);
+int ddi_soft_state_zalloc(void *state, int item);
+void *ddi_get_soft_state(void *state, int item);
+void ddi_soft_state_free(void *state, int item);
+void ddi_soft_state_fini(void **state_p);
+
+/* Kernel memory for user mappings (compat/umem.c) */
+void *ddi_umem_alloc(size_t size, int flag, ddi_umem_cookie_t *cookiep);
+void ddi_umem_free(ddi_umem_cookie_t cookie);
+
+/* Data model (compat/model.c) */
+model_t ddi_model_convert_from(model_t model);
+model_t ddi_mmap_get_model(void);
+
+/**
+ * ddi_btop() - bytes to pages, rounded down (ddi_btop(9F))
+ * @dip:   the device (unused: every device has the kernel's page size)
+ * @bytes: a byte count
+ *
+ * Context: any.
+ * Return: @bytes / PAGESIZE.
+ */
+static inline unsigned long ddi_btop(dev_info_t *dip, unsigned long bytes)
+{
+	return btop(bytes);
+}
+
+/**
+ * ddi_btopr() - bytes to pages, rounded up (ddi_btopr(9F))
+ * @dip:   the device (unused)
+ * @bytes: a byte count
+ *
+ * Context: any.
+ * Return: the number of pages that hold @bytes.
+ */
+static inline unsigned long ddi_btopr(dev_info_t *dip, unsigned long bytes)
+{
+	return btopr(bytes);
+}
+
+/**
+ * ddi_ptob() - pages to bytes (ddi_ptob(9F))
+ * @dip:   the device (unused)
+ * @pages: a page count
+ *
+ * Context: any.
+ * Return: @pages * PAGESIZE.
+ */
+static inline unsigned long ddi_ptob(dev_info_t *dip, unsigned long pages)
+{
+	return ptob(pages);
+}
+
+#endif /* _XXDDI_SYS_SUNDDI_H */
