@@ -5,10 +5,10 @@
  * file_operations that turn open(2)/close(2)/ioctl(2)/mmap(2) of a node
  * into the driver's cb_ops entry points.
  *
- * A minor node is a misc device.  Its file_operations are a per-node copy
- * owned by the driver's module, so an open file or a mapping keeps the
- * driver loaded (rmmod fails with EBUSY/EAGAIN), as a Solaris driver
- * cannot be unloaded while open or mapped.
+ * A minor node is a misc device.  Every open file holds a reference on the
+ * driver's module (and, through the file_operations, on xxddi), so an open
+ * file or a mapping keeps the driver loaded (rmmod fails with EAGAIN), as a
+ * Solaris driver cannot be unloaded while open or mapped.
  */
 #include <linux/compat.h>
 #include <linux/fs.h>
@@ -186,15 +186,25 @@ static int ddi_cdev_open(struct inode *inode, struct file *filp)
 	struct miscdevice *misc = filp->private_data;
 	struct ddi_minor_node *mn = container_of(misc, struct ddi_minor_node,
 						 misc);
+	struct module *owner = mn->dip->drv->owner;
 	struct cb_ops *cb = ddi_node_cb(mn);
 	dev_t dev = mn->dev;
 	int err;
 
+	/*
+	 * misc_open() calls us under misc_mtx, so the node cannot be
+	 * deregistered meanwhile; a driver on its way out refuses the module
+	 * reference.
+	 */
+	if (!try_module_get(owner))
+		return -ENODEV;
 	if (cb->cb_open) {
 		err = cb->cb_open(&dev, ddi_fmode(filp), OTYP_CHR,
 				  (cred_t *)filp->f_cred);
-		if (err)
+		if (err) {
+			module_put(owner);
 			return -err;
+		}
 	}
 	kref_get(&mn->ref);
 	filp->private_data = mn;
@@ -204,12 +214,14 @@ static int ddi_cdev_open(struct inode *inode, struct file *filp)
 static int ddi_cdev_release(struct inode *inode, struct file *filp)
 {
 	struct ddi_minor_node *mn = filp->private_data;
+	struct module *owner = mn->dip->drv->owner;
 	struct cb_ops *cb = ddi_node_cb(mn);
 
 	if (cb->cb_close)
 		cb->cb_close(mn->dev, ddi_fmode(filp), OTYP_CHR,
 			     (cred_t *)filp->f_cred);
 	kref_put(&mn->ref, ddi_minor_release);
+	module_put(owner);
 	return 0;
 }
 
@@ -236,8 +248,8 @@ static int ddi_cdev_mmap(struct file *filp, struct vm_area_struct *vma)
 	return i_devmap_setup_vma(filp->private_data, vma);
 }
 
-/* The template of every node's file_operations (owner set per driver). */
-const struct file_operations ddi_cdev_fops = {
+static const struct file_operations ddi_cdev_fops = {
+	.owner = THIS_MODULE,
 	.open = ddi_cdev_open,
 	.release = ddi_cdev_release,
 	.unlocked_ioctl = ddi_cdev_ioctl,
@@ -278,11 +290,9 @@ int ddi_create_minor_node(dev_info_t *dip, const char *name, int spec_type,
 	kref_init(&mn->ref);
 	mn->dip = dip;
 	strscpy(mn->name, name, sizeof(mn->name));
-	mn->fops = ddi_cdev_fops;
-	mn->fops.owner = dip->drv->owner;
 	mn->misc.minor = MISC_DYNAMIC_MINOR;
 	mn->misc.name = mn->name;
-	mn->misc.fops = &mn->fops;
+	mn->misc.fops = &ddi_cdev_fops;
 	mn->misc.mode = 0600;
 	mn->dev = MKDEV(MISC_MAJOR, minor_num);
 	if (misc_register(&mn->misc)) {

@@ -16,16 +16,17 @@
 /*
  * struct ddi_driver - one installed driver (mod_install).
  * @ops:       the driver's dev_ops
- * @owner:     the driver's module: owns the file_operations of its nodes,
- *             so an open file or a mapping pins the driver, not just xxddi
+ * @owner:     the driver's module: every open file of its nodes holds a
+ *             reference on it, so an open file or a mapping pins the driver
  * @name:      driver name (the module's name)
- * @instances: attached dev_info, protected by @lock
+ * @lock:      protects @instances
+ * @instances: attached dev_info
  */
 struct ddi_driver {
 	struct dev_ops *ops;
 	struct module *owner;
 	const char *name;
-	struct mutex lock;
+	struct mutex lock;		/* protects @instances */
 	struct list_head instances;
 };
 
@@ -51,7 +52,7 @@ struct dev_info {
  * @dip:    the instance (valid while the driver is loaded)
  * @dev:    the DDI device number handed to entry points
  * @misc:   the Linux misc device (/dev/@name)
- * @fops:   file_operations owned by the driver's module
+ * @link:   in dip->minors
  * @name:   node name
  */
 struct ddi_minor_node {
@@ -60,7 +61,6 @@ struct ddi_minor_node {
 	dev_t dev;
 	struct list_head link;
 	struct miscdevice misc;
-	struct file_operations fops;
 	char name[32];
 };
 
@@ -130,7 +130,5 @@ struct devmap_seg {
 };
 
 int i_devmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma);
-
-extern const struct file_operations ddi_cdev_fops;
 
 #endif /* _XXDDI_IMPL_H */
