@@ -198,7 +198,8 @@ int i_devmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma)
 
 	if (!cb->cb_devmap)
 		return -ENODEV;
-	if (!(vma->vm_flags & VM_SHARED))
+	/* VM_MAYSHARE: mmap clears VM_SHARED for read-only files */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 
 	seg = kzalloc(sizeof(*seg), GFP_KERNEL);
