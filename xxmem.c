@@ -7,17 +7,28 @@
  * devmap(9E), ioctl(9E)) on top of xxddi, the compatibility layer in
  * compat/; it reads almost as it would on Solaris.
  *
- * Region 0, "umem", is kernel memory from ddi_umem_alloc(9F).  The buffer
- * holds two views of umem_size bytes: 64-bit (LP64) callers map the first,
- * 32-bit (ILP32) callers are redirected to the second, as in the devmap
- * example of "Writing Device Drivers" - each data model's processes share
- * memory laid out for that model.
+ * The regions (include/uapi/xxmem.h):
+ * 0 "umem"    kernel memory from ddi_umem_alloc(9F).  The buffer holds two
+ *             views of umem_size bytes: 64-bit (LP64) callers map the
+ *             first, 32-bit (ILP32) callers are redirected to the second,
+ *             as in the devmap example of "Writing Device Drivers".
+ * 1 "scatter" XXMEM_SCATTER_CHUNKS separate allocations; one mmap(2) of
+ *             them is served by one devmap handle per chunk (*maplen ends
+ *             at the chunk's end).  Its handles have map/dup/unmap
+ *             callbacks that log to debugfs (xxmem/trace).
+ * 2 "status"  a read-only struct xxmem_status, kept in the LP64 layout for
+ *             64-bit callers and in the ILP32 layout for 32-bit callers.
+ * 3 "ctx"     one page that one process at a time may have loaded: its
+ *             devmap_access callback goes through devmap_do_ctxmgt(9F).
+ * mmap(2) goes through xxsegmap(), which counts successful mappings.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/sizes.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <sys/types.h>
 #include <sys/param.h>
@@ -34,17 +45,55 @@
 #define XXMEM_UMEM_MAX		SZ_1G	/* upper bound of umem_size */
 #define XXMEM_REGION_MASK	(XXMEM_REGION_OFFSET(1) - 1)
 
-enum { XX_REGION_UMEM, XX_NREGIONS };
+#define XX_NREGIONS		4
+#define XX_SCATTER_SIZE		(XXMEM_SCATTER_CHUNKS * XXMEM_SCATTER_CHUNK_SIZE)
+#define XX_TRACE_SIZE		(16 * 1024)
+
+/* struct xxmem_status as a 64-bit and as a 32-bit process sees it */
+struct xx_status64 {
+	s64 opens, maps, faults, handles, ctx_switches, last_pid;
+	u64 last_addr;
+};
+
+struct xx_status32 {
+	s32 opens, maps, faults, handles, ctx_switches, last_pid;
+	u32 last_addr;
+};
 
 /* Per-instance soft state. */
 struct xxstate {
 	dev_info_t *dip;
-	ddi_umem_cookie_t ucookie;	/* 2 * umem_size bytes */
+	ddi_umem_cookie_t ucookie;	/* region 0: 2 * umem_size bytes */
 	caddr_t umem_kva;
 	size_t umem_size;		/* bytes of one view */
+	ddi_umem_cookie_t scookie[XXMEM_SCATTER_CHUNKS];	/* region 1 */
+	caddr_t skva[XXMEM_SCATTER_CHUNKS];
+	ddi_umem_cookie_t stcookie;	/* region 2: LP64 page, ILP32 page */
+	caddr_t stkva;
+	ddi_umem_cookie_t ccookie;	/* region 3 */
+	caddr_t ckva;
+
+	spinlock_t stlock;		/* protects st and the status pages */
+	struct xx_status64 st;
+
+	struct mutex ctxlock;		/* protects ctx_owner* */
+	devmap_cookie_t ctx_owner;
+	int ctx_owner_id;
+
+	struct mutex trlock;		/* protects tr* */
+	char *trbuf;
+	size_t trlen;
+	struct dentry *dbgdir;
+};
+
+/* A handle's private data (devmap_map/dup/unmap). */
+struct xx_hpriv {
+	struct xxstate *xsp;
+	int id;
 };
 
 static void *xx_statep;
+static atomic_t xx_handle_ids = ATOMIC_INIT(0);
 
 /* ---- module parameter: umem_size ---- */
 
@@ -75,11 +124,114 @@ module_param_cb(umem_size, &umem_size_ops, &umem_size, 0444);
 MODULE_PARM_DESC(umem_size,
 		 "bytes of kernel memory in each data model's view of region 0, with K/M/G suffixes; rounded up to pages (default 1M, max 1G)");
 
+static unsigned int ctx_timeout_ms = 20;
+module_param(ctx_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(ctx_timeout_ms,
+		 "milliseconds a process keeps region 3's context before another may take it (default 20)");
+
+/* ---- status (region 2) and trace (debugfs) ---- */
+
+/* Copy the counters into both layouts of the status page.  stlock held. */
+static void xx_status_publish(struct xxstate *xsp)
+{
+	struct xx_status64 *lp = (struct xx_status64 *)xsp->stkva;
+	struct xx_status32 *ip = (struct xx_status32 *)(xsp->stkva + PAGESIZE);
+	struct xx_status64 *st = &xsp->st;
+
+	lockdep_assert_held(&xsp->stlock);
+	WRITE_ONCE(lp->opens, st->opens);
+	WRITE_ONCE(lp->maps, st->maps);
+	WRITE_ONCE(lp->faults, st->faults);
+	WRITE_ONCE(lp->handles, st->handles);
+	WRITE_ONCE(lp->ctx_switches, st->ctx_switches);
+	WRITE_ONCE(lp->last_pid, st->last_pid);
+	WRITE_ONCE(lp->last_addr, st->last_addr);
+	WRITE_ONCE(ip->opens, (s32)st->opens);
+	WRITE_ONCE(ip->maps, (s32)st->maps);
+	WRITE_ONCE(ip->faults, (s32)st->faults);
+	WRITE_ONCE(ip->handles, (s32)st->handles);
+	WRITE_ONCE(ip->ctx_switches, (s32)st->ctx_switches);
+	WRITE_ONCE(ip->last_pid, (s32)st->last_pid);
+	/* a 64-bit caller's address means nothing to a 32-bit reader */
+	WRITE_ONCE(ip->last_addr,
+		   st->last_addr > U32_MAX ? 0 : (u32)st->last_addr);
+}
+
+#define XX_COUNT(xsp, field)					\
+	do {							\
+		spin_lock(&(xsp)->stlock);			\
+		(xsp)->st.field++;				\
+		xx_status_publish(xsp);				\
+		spin_unlock(&(xsp)->stlock);			\
+	} while (0)
+
+static void xx_status_mapped(struct xxstate *xsp, caddr_t addr)
+{
+	spin_lock(&xsp->stlock);
+	xsp->st.maps++;
+	xsp->st.last_pid = ddi_get_pid();
+	xsp->st.last_addr = (uintptr_t)addr;
+	xx_status_publish(xsp);
+	spin_unlock(&xsp->stlock);
+}
+
+static __printf(2, 3) void xx_trace(struct xxstate *xsp, const char *fmt, ...)
+{
+	va_list args;
+
+	mutex_lock(&xsp->trlock);
+	if (xsp->trbuf && xsp->trlen < XX_TRACE_SIZE - 1) {
+		va_start(args, fmt);
+		xsp->trlen += vscnprintf(xsp->trbuf + xsp->trlen,
+					 XX_TRACE_SIZE - xsp->trlen, fmt, args);
+		va_end(args);
+		if (xsp->trlen < XX_TRACE_SIZE - 1)
+			xsp->trbuf[xsp->trlen++] = '\n';
+	}
+	mutex_unlock(&xsp->trlock);
+}
+
+static ssize_t xx_trace_read(struct file *filp, char __user *buf,
+			     size_t count, loff_t *ppos)
+{
+	struct xxstate *xsp = filp->private_data;
+	ssize_t ret;
+
+	mutex_lock(&xsp->trlock);
+	ret = simple_read_from_buffer(buf, count, ppos, xsp->trbuf,
+				      xsp->trlen);
+	mutex_unlock(&xsp->trlock);
+	return ret;
+}
+
+/* Any write clears the trace. */
+static ssize_t xx_trace_write(struct file *filp, const char __user *buf,
+			      size_t count, loff_t *ppos)
+{
+	struct xxstate *xsp = filp->private_data;
+
+	mutex_lock(&xsp->trlock);
+	xsp->trlen = 0;
+	mutex_unlock(&xsp->trlock);
+	return count;
+}
+
+static const struct file_operations xx_trace_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = xx_trace_read,
+	.write = xx_trace_write,
+	.llseek = default_llseek,
+};
+
 /* ---- regions ---- */
 
 /* Fill @ri for region ri->index of @xsp; EINVAL past the last region. */
 static int xx_region_info(struct xxstate *xsp, struct xxmem_region_info *ri)
 {
+	static const char * const names[XX_NREGIONS] = {
+		"umem", "scatter", "status", "ctx"
+	};
 	u32 index = ri->index;
 
 	if (index >= XX_NREGIONS)
@@ -87,26 +239,216 @@ static int xx_region_info(struct xxstate *xsp, struct xxmem_region_info *ri)
 	memset(ri, 0, sizeof(*ri));
 	ri->index = index;
 	ri->offset = XXMEM_REGION_OFFSET(index);
+	ri->maxprot = PROT_READ | PROT_WRITE;
+	ri->cache = XXMEM_CACHE_WB;
+	strscpy(ri->name, names[index], sizeof(ri->name));
 	switch (index) {
-	case XX_REGION_UMEM:
+	case XXMEM_REGION_UMEM:
 		ri->flags = XXMEM_REGION_PER_MODEL;
 		ri->size = xsp->umem_size;
-		ri->maxprot = PROT_READ | PROT_WRITE;
-		ri->cache = XXMEM_CACHE_WB;
-		strscpy(ri->name, "umem", sizeof(ri->name));
+		break;
+	case XXMEM_REGION_SCATTER:
+		ri->size = XX_SCATTER_SIZE;
+		break;
+	case XXMEM_REGION_STATUS:
+		ri->flags = XXMEM_REGION_PER_MODEL;
+		ri->size = PAGESIZE;
+		ri->maxprot = PROT_READ;
+		break;
+	case XXMEM_REGION_CTX:
+		ri->size = PAGESIZE;
 		break;
 	}
 	return 0;
 }
 
+/*
+ * The kernel address and size of what a caller of data model @model sees
+ * of region @region (for read(9E)); the scatter region is per chunk.
+ */
+static caddr_t xx_region_kva(struct xxstate *xsp, u64 region, u64 roff,
+			     model_t model, size_t *size)
+{
+	bool ilp32 = ddi_model_convert_from(model) == DDI_MODEL_ILP32;
+
+	switch (region) {
+	case XXMEM_REGION_UMEM:
+		*size = xsp->umem_size;
+		return xsp->umem_kva + (ilp32 ? xsp->umem_size : 0);
+	case XXMEM_REGION_SCATTER:
+		*size = XX_SCATTER_SIZE;
+		if (roff >= XX_SCATTER_SIZE)
+			return NULL;
+		return xsp->skva[roff / XXMEM_SCATTER_CHUNK_SIZE] -
+		       rounddown(roff, XXMEM_SCATTER_CHUNK_SIZE);
+	case XXMEM_REGION_STATUS:
+		*size = PAGESIZE;
+		return xsp->stkva + (ilp32 ? PAGESIZE : 0);
+	case XXMEM_REGION_CTX:
+		*size = PAGESIZE;
+		return xsp->ckva;
+	}
+	return NULL;
+}
+
+/* ---- devmap callbacks ---- */
+
+static struct xx_hpriv *xx_hpriv_alloc(struct xxstate *xsp)
+{
+	struct xx_hpriv *p = kzalloc(sizeof(*p), GFP_KERNEL);
+
+	if (p) {
+		p->xsp = xsp;
+		p->id = atomic_inc_return(&xx_handle_ids);
+	}
+	return p;
+}
+
+static int xx_hid(void *pvtp)
+{
+	return pvtp ? ((struct xx_hpriv *)pvtp)->id : 0;
+}
+
+/* devmap_map(9E): give the handle an id and log it. */
+static int xx_map(devmap_cookie_t dhp, dev_t dev, uint_t flags, offset_t off,
+		  size_t len, void **pvtp)
+{
+	struct xxstate *xsp = ddi_get_soft_state(xx_statep, getminor(dev));
+	struct xx_hpriv *p;
+
+	if (!xsp)
+		return ENXIO;
+	p = xx_hpriv_alloc(xsp);
+	if (!p)
+		return ENOMEM;
+	*pvtp = p;
+	xx_trace(xsp, "map dh=%d off=0x%llx len=0x%zx", p->id, off, len);
+	return 0;
+}
+
+/* devmap_dup(9E): the child's handle gets an id of its own. */
+static int xx_dup(devmap_cookie_t dhp, void *pvtp, devmap_cookie_t new_dhp,
+		  void **new_pvtp)
+{
+	struct xx_hpriv *p = pvtp, *n;
+
+	if (!p)
+		return ENXIO;
+	n = xx_hpriv_alloc(p->xsp);
+	if (!n)
+		return ENOMEM;
+	*new_pvtp = n;
+	xx_trace(p->xsp, "dup dh=%d new=%d", p->id, n->id);
+	return 0;
+}
+
+/*
+ * devmap_unmap(9E): log which of Solaris' four shapes happened; the part
+ * of a hole after the range is a new handle with an id of its own.
+ */
+static void xx_unmap(devmap_cookie_t dhp, void *pvtp, offset_t off,
+		     size_t len, devmap_cookie_t new_dhp1, void **new_pvtp1,
+		     devmap_cookie_t new_dhp2, void **new_pvtp2)
+{
+	struct xx_hpriv *p = pvtp, *n = NULL;
+	char id1[16] = "-", id2[16] = "-";
+	struct xxstate *xsp;
+
+	if (!p)
+		return;
+	xsp = p->xsp;
+	if (new_dhp1) {
+		*new_pvtp1 = p;
+		snprintf(id1, sizeof(id1), "%d", p->id);
+	}
+	if (new_dhp2 && new_dhp2 == dhp) {
+		*new_pvtp2 = p;
+		snprintf(id2, sizeof(id2), "%d", p->id);
+	} else if (new_dhp2) {
+		n = xx_hpriv_alloc(xsp);
+		*new_pvtp2 = n;
+		snprintf(id2, sizeof(id2), "%d", xx_hid(n));
+	}
+	xx_trace(xsp, "unmap dh=%d off=0x%llx len=0x%zx new1=%s new2=%s",
+		 p->id, off, len, id1, id2);
+	if (!new_dhp1 && !new_dhp2) {
+		mutex_lock(&xsp->ctxlock);
+		if (xsp->ctx_owner == dhp)
+			xsp->ctx_owner = NULL;
+		mutex_unlock(&xsp->ctxlock);
+		kfree(p);
+	}
+}
+
+/* The context switch of region 3: the old owner loses its translations. */
+static int xx_ctxmgt(devmap_cookie_t dhp, void *pvtp, offset_t off,
+		     size_t len, uint_t type, uint_t rw)
+{
+	struct xx_hpriv *p = pvtp;
+	struct xxstate *xsp = p->xsp;
+	int error;
+
+	mutex_lock(&xsp->ctxlock);
+	if (xsp->ctx_owner != dhp) {
+		char from[16] = "-";
+
+		if (xsp->ctx_owner) {
+			devmap_unload(xsp->ctx_owner, off, len);
+			snprintf(from, sizeof(from), "%d", xsp->ctx_owner_id);
+		}
+		xsp->ctx_owner = dhp;
+		xsp->ctx_owner_id = p->id;
+		XX_COUNT(xsp, ctx_switches);
+		xx_trace(xsp, "ctxswitch from=%s to=%d", from, p->id);
+	}
+	error = devmap_load(dhp, off, len, type, rw);
+	mutex_unlock(&xsp->ctxlock);
+	return error;
+}
+
+/* devmap_access(9E) of region 3. */
+static int xx_ctx_access(devmap_cookie_t dhp, void *pvtp, offset_t off,
+			 size_t len, uint_t type, uint_t rw)
+{
+	struct xx_hpriv *p = pvtp;
+
+	if (!p)
+		return -1;
+	XX_COUNT(p->xsp, faults);
+	xx_trace(p->xsp, "access dh=%d off=0x%llx len=0x%zx type=%s rw=%s",
+		 p->id, off, len,
+		 type == DEVMAP_LOCK ? "lock" :
+		 type == DEVMAP_UNLOCK ? "unlock" : "access",
+		 rw == S_WRITE ? "write" : "read");
+	return devmap_do_ctxmgt(dhp, pvtp, off, len, type, rw, xx_ctxmgt);
+}
+
+static struct devmap_callback_ctl xx_scatter_callbacks = {
+	.devmap_rev = DEVMAP_OPS_REV,
+	.devmap_map = xx_map,
+	.devmap_dup = xx_dup,
+	.devmap_unmap = xx_unmap,
+};
+
+static struct devmap_callback_ctl xx_ctx_callbacks = {
+	.devmap_rev = DEVMAP_OPS_REV,
+	.devmap_map = xx_map,
+	.devmap_access = xx_ctx_access,
+	.devmap_dup = xx_dup,
+	.devmap_unmap = xx_unmap,
+};
+
 /* ---- entry points ---- */
 
 static int xxopen(dev_t *devp, int flag, int otyp, cred_t *credp)
 {
+	struct xxstate *xsp = ddi_get_soft_state(xx_statep, getminor(*devp));
+
 	if (otyp != OTYP_CHR)
 		return EINVAL;
-	if (!ddi_get_soft_state(xx_statep, getminor(*devp)))
+	if (!xsp)
 		return ENXIO;
+	XX_COUNT(xsp, opens);
 	return 0;
 }
 
@@ -148,6 +490,56 @@ static int xxioctl(dev_t dev, int cmd, intptr_t arg, int mode,
 }
 
 /*
+ * read(9E): the file offset selects the region as for mmap(2); the data
+ * comes from the driver's own kernel addresses, which makes it a check of
+ * what user mappings wrote.
+ */
+static int xxread(dev_t dev, struct uio *uiop, cred_t *credp)
+{
+	struct xxstate *xsp = ddi_get_soft_state(xx_statep, getminor(dev));
+	u64 region, roff;
+	int error = 0;
+
+	if (!xsp || uiop->uio_loffset < 0)
+		return ENXIO;
+	region = (u64)uiop->uio_loffset >> XXMEM_REGION_SHIFT;
+	if (region >= XX_NREGIONS)
+		return ENXIO;
+	while (uiop->uio_resid > 0 && !error) {
+		size_t size, n;
+		caddr_t base;
+
+		roff = (u64)uiop->uio_loffset & XXMEM_REGION_MASK;
+		base = xx_region_kva(xsp, region, roff, get_udatamodel(),
+				     &size);
+		if (!base || roff >= size)
+			break;		/* end of the region */
+		n = size - roff;
+		if (region == XXMEM_REGION_SCATTER)
+			n = XXMEM_SCATTER_CHUNK_SIZE -
+			    roff % XXMEM_SCATTER_CHUNK_SIZE;
+		error = uiomove(base + roff, n, UIO_READ, uiop);
+	}
+	return error;
+}
+
+/* devmap(9E) of region 1: one handle up to the end of the chunk. */
+static int xx_devmap_scatter(struct xxstate *xsp, devmap_cookie_t handle,
+			     u64 roff, size_t len, size_t *maplen)
+{
+	size_t coff = roff % XXMEM_SCATTER_CHUNK_SIZE;
+	size_t n = min_t(size_t, len, XXMEM_SCATTER_CHUNK_SIZE - coff);
+
+	if (roff >= XX_SCATTER_SIZE || len > XX_SCATTER_SIZE - roff)
+		return -1;
+	*maplen = n;
+	return devmap_umem_setup(handle, xsp->dip, &xx_scatter_callbacks,
+				 xsp->scookie[roff / XXMEM_SCATTER_CHUNK_SIZE],
+				 coff, n, PROT_READ | PROT_WRITE | PROT_USER,
+				 DEVMAP_DEFAULTS, NULL);
+}
+
+/*
  * devmap(9E): map [off, off + len) of the device.  off selects the region
  * (XXMEM_REGION_OFFSET) and the offset within it.
  */
@@ -155,32 +547,121 @@ static int xxdevmap(dev_t dev, devmap_cookie_t handle, offset_t off,
 		    size_t len, size_t *maplen, uint_t model)
 {
 	struct xxstate *xsp = ddi_get_soft_state(xx_statep, getminor(dev));
+	bool ilp32 = ddi_model_convert_from(model) == DDI_MODEL_ILP32;
 	u64 region = (u64)off >> XXMEM_REGION_SHIFT;
 	u64 roff = (u64)off & XXMEM_REGION_MASK;
 	int error;
 
-	if (!xsp || off < 0 || region != XX_REGION_UMEM)
+	if (!xsp || off < 0)
 		return -1;
 
 	/* round up len to a multiple of a page size */
 	len = ptob(btopr(len));
-	/* check if the requested range is ok */
-	if (roff >= xsp->umem_size || len > xsp->umem_size - roff)
+	switch (region) {
+	case XXMEM_REGION_UMEM:
+		/* check if the requested range is ok */
+		if (roff >= xsp->umem_size || len > xsp->umem_size - roff)
+			return -1;
+		if (ilp32)
+			/* request from a 32-bit application: the second view */
+			roff += xsp->umem_size;
+		/* export the memory to the application */
+		error = devmap_umem_setup(handle, xsp->dip, NULL,
+					  xsp->ucookie, roff, len,
+					  PROT_READ | PROT_WRITE | PROT_USER,
+					  DEVMAP_DEFAULTS, NULL);
+		*maplen = len;
+		break;
+	case XXMEM_REGION_SCATTER:
+		error = xx_devmap_scatter(xsp, handle, roff, len, maplen);
+		break;
+	case XXMEM_REGION_STATUS:
+		if (roff != 0 || len != PAGESIZE)
+			return -1;
+		/* read-only, in the caller's layout */
+		error = devmap_umem_setup(handle, xsp->dip, NULL,
+					  xsp->stcookie, ilp32 ? PAGESIZE : 0,
+					  len, PROT_READ | PROT_USER,
+					  DEVMAP_DEFAULTS, NULL);
+		*maplen = len;
+		break;
+	case XXMEM_REGION_CTX:
+		if (roff != 0 || len != PAGESIZE)
+			return -1;
+		error = devmap_umem_setup(handle, xsp->dip, &xx_ctx_callbacks,
+					  xsp->ccookie, 0, len,
+					  PROT_READ | PROT_WRITE | PROT_USER,
+					  DEVMAP_DEFAULTS, NULL);
+		if (!error)
+			devmap_set_ctx_timeout(handle, drv_usectohz(
+				(clock_t)READ_ONCE(ctx_timeout_ms) * 1000));
+		*maplen = len;
+		break;
+	default:
 		return -1;
+	}
+	if (!error)
+		XX_COUNT(xsp, handles);
+	return error;
+}
 
-	if (ddi_model_convert_from(model) == DDI_MODEL_ILP32)
-		/* request from a 32-bit application: the second view */
-		roff += xsp->umem_size;
+/*
+ * segmap(9E): map through devmap(9E); counts the mapping and its caller in
+ * the status region.
+ */
+static int xxsegmap(dev_t dev, off_t off, struct as *asp, caddr_t *addrp,
+		    off_t len, unsigned int prot, unsigned int maxprot,
+		    unsigned int flags, cred_t *credp)
+{
+	struct xxstate *xsp = ddi_get_soft_state(xx_statep, getminor(dev));
+	int error;
 
-	/* export the memory to the application */
-	error = devmap_umem_setup(handle, xsp->dip, NULL, xsp->ucookie,
-				  roff, len, PROT_READ | PROT_WRITE | PROT_USER,
-				  DEVMAP_DEFAULTS, NULL);
-	*maplen = len;
+	if (!xsp)
+		return ENXIO;
+	error = ddi_devmap_segmap(dev, off, asp, addrp, len, prot, maxprot,
+				  flags, credp);
+	if (!error)
+		xx_status_mapped(xsp, *addrp);
 	return error;
 }
 
 /* ---- attach / detach ---- */
+
+/* Free the memory of every region; NULL cookies are skipped. */
+static void xx_free_regions(struct xxstate *xsp)
+{
+	int i;
+
+	ddi_umem_free(xsp->ccookie);
+	ddi_umem_free(xsp->stcookie);
+	for (i = 0; i < XXMEM_SCATTER_CHUNKS; i++)
+		ddi_umem_free(xsp->scookie[i]);
+	ddi_umem_free(xsp->ucookie);
+}
+
+static int xx_alloc_regions(struct xxstate *xsp)
+{
+	int i;
+
+	xsp->umem_kva = ddi_umem_alloc(2 * xsp->umem_size, DDI_UMEM_SLEEP,
+				       &xsp->ucookie);
+	if (!xsp->umem_kva)
+		return ENOMEM;
+	/* separate allocations: physically discontiguous from each other */
+	for (i = 0; i < XXMEM_SCATTER_CHUNKS; i++) {
+		xsp->skva[i] = ddi_umem_alloc(XXMEM_SCATTER_CHUNK_SIZE,
+					      DDI_UMEM_SLEEP,
+					      &xsp->scookie[i]);
+		if (!xsp->skva[i])
+			return ENOMEM;
+	}
+	xsp->stkva = ddi_umem_alloc(2 * PAGESIZE, DDI_UMEM_SLEEP,
+				    &xsp->stcookie);
+	xsp->ckva = ddi_umem_alloc(PAGESIZE, DDI_UMEM_SLEEP, &xsp->ccookie);
+	if (!xsp->stkva || !xsp->ckva)
+		return ENOMEM;
+	return 0;
+}
 
 static int xxattach(dev_info_t *dip, ddi_attach_cmd_t cmd)
 {
@@ -194,21 +675,31 @@ static int xxattach(dev_info_t *dip, ddi_attach_cmd_t cmd)
 	xsp = ddi_get_soft_state(xx_statep, instance);
 	xsp->dip = dip;
 	xsp->umem_size = umem_size;
-	xsp->umem_kva = ddi_umem_alloc(2 * xsp->umem_size, DDI_UMEM_SLEEP,
-				       &xsp->ucookie);
-	if (!xsp->umem_kva) {
-		cmn_err(CE_WARN, "xxmem%d: cannot allocate 2 x %zu bytes",
+	spin_lock_init(&xsp->stlock);
+	mutex_init(&xsp->ctxlock);
+	mutex_init(&xsp->trlock);
+	if (xx_alloc_regions(xsp)) {
+		cmn_err(CE_WARN, "xxmem%d: cannot allocate 2 x %zu bytes and the other regions",
 			instance, xsp->umem_size);
 		goto fail;
 	}
+	xsp->trbuf = kzalloc(XX_TRACE_SIZE, GFP_KERNEL);
+	if (!xsp->trbuf)
+		goto fail;
+	xsp->dbgdir = debugfs_create_dir("xxmem", NULL);
+	debugfs_create_file("trace", 0600, xsp->dbgdir, xsp, &xx_trace_fops);
 	if (ddi_create_minor_node(dip, "xxmem", S_IFCHR, instance,
 				  DDI_PSEUDO, 0) != DDI_SUCCESS)
-		goto fail_umem;
+		goto fail_debugfs;
 	return DDI_SUCCESS;
 
-fail_umem:
-	ddi_umem_free(xsp->ucookie);
+fail_debugfs:
+	debugfs_remove_recursive(xsp->dbgdir);
 fail:
+	kfree(xsp->trbuf);
+	xx_free_regions(xsp);
+	mutex_destroy(&xsp->trlock);
+	mutex_destroy(&xsp->ctxlock);
 	ddi_soft_state_free(xx_statep, instance);
 	return DDI_FAILURE;
 }
@@ -221,7 +712,11 @@ static int xxdetach(dev_info_t *dip, ddi_detach_cmd_t cmd)
 	if (cmd != DDI_DETACH || !xsp)
 		return DDI_FAILURE;
 	ddi_remove_minor_node(dip, NULL);
-	ddi_umem_free(xsp->ucookie);
+	debugfs_remove_recursive(xsp->dbgdir);
+	kfree(xsp->trbuf);
+	xx_free_regions(xsp);
+	mutex_destroy(&xsp->trlock);
+	mutex_destroy(&xsp->ctxlock);
 	ddi_soft_state_free(xx_statep, instance);
 	return DDI_SUCCESS;
 }
@@ -230,7 +725,9 @@ static struct cb_ops xx_cb_ops = {
 	.cb_open = xxopen,
 	.cb_close = xxclose,
 	.cb_ioctl = xxioctl,
+	.cb_read = xxread,
 	.cb_devmap = xxdevmap,
+	.cb_segmap = xxsegmap,
 	.cb_flag = D_NEW | D_MP | D_64BIT | D_DEVMAP,
 };
 

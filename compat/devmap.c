@@ -1,39 +1,89 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The devmap(9E) framework: from mmap(2) to the driver's devmap entry
- * point, and the user mapping that results.
+ * point, the handles of the resulting mapping, its callbacks
+ * (devmap_callback_ctl(9S)) and context management.
  *
- * mmap(2) of a node reaches i_devmap_setup_vma() with the new VMA.  Like
- * Solaris' devmap_setup() it calls devmap(9E) with a fresh handle until
- * the handles cover the whole mapping, each call describing the piece from
- * the current offset to the end of one contiguous memory range (*maplen).
- * Then the pages of every handle are inserted, in batches, so the mapping
- * is populated when mmap(2) returns; a .fault handler reinserts pages that
- * were zapped later (MADV_DONTNEED, fork without page-table copy).
+ * mmap(2) of a node reaches i_devmap_setup_vma() with the new VMA (directly,
+ * or through the driver's segmap(9E) and devmap_setup(9F)).  Like Solaris'
+ * devmap_setup() it calls devmap(9E) with a fresh handle until the handles
+ * cover the whole mapping, each call describing the piece from the current
+ * offset to the end of one contiguous memory range (*maplen); then it calls
+ * devmap_map(9E) for each handle.  Handles without a devmap_access(9E)
+ * callback are loaded at once, in batches (vm_insert_pages), so the mapping
+ * is populated when mmap(2) returns; the others are loaded at fault time
+ * through devmap_access, as on Solaris.
  *
- * The handles of one mmap(2) form a devmap segment shared by every VMA
- * split from or forked off the mapping.  Faults look handles up by user
- * (file) offset, which splits, mremap and fork preserve.
+ * The handles of one mmap(2) form a devmap segment (see struct devmap_seg).
  */
 #include <linux/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <sys/sunddi.h>
 #include <sys/ddidevmap.h>
 #include "impl.h"
 #include "compat/kernel_compat.h"
 
+/* ---- handles and segments ---- */
+
+static u64 dh_end(struct devmap_handle *dhp)
+{
+	return dhp->uoff + dhp->len;
+}
+
+static void devmap_ctx_forget(struct devmap_handle *dhp)
+{
+	struct devmap_ctx *ctx = dhp->dip ? dhp->dip->ctx : NULL;
+
+	if (!ctx)
+		return;
+	mutex_lock(&ctx->lock);
+	if (ctx->owner == dhp)
+		ctx->owner = NULL;
+	mutex_unlock(&ctx->lock);
+}
+
+static void devmap_handle_free(struct devmap_handle *dhp)
+{
+	list_del(&dhp->link);
+	devmap_ctx_forget(dhp);
+	if (dhp->cookie)
+		i_ddi_umem_rele(dhp->cookie);
+	kfree(dhp);
+}
+
+static struct devmap_seg *devmap_seg_alloc(struct ddi_minor_node *mn,
+					   struct vm_area_struct *vma)
+{
+	struct devmap_seg *seg = kzalloc(sizeof(*seg), GFP_KERNEL);
+
+	if (!seg)
+		return NULL;
+	kref_init(&seg->ref);
+	mutex_init(&seg->lock);
+	INIT_LIST_HEAD(&seg->handles);
+	seg->mm = vma->vm_mm;
+	seg->mapping = vma->vm_file->f_mapping;
+	seg->mn = mn;
+	i_ddi_minor_hold(mn);
+	return seg;
+}
+
 static void devmap_seg_release(struct kref *ref)
 {
 	struct devmap_seg *seg = container_of(ref, struct devmap_seg, ref);
 	struct devmap_handle *dhp, *tmp;
 
-	list_for_each_entry_safe(dhp, tmp, &seg->handles, link) {
-		list_del(&dhp->link);
-		if (dhp->cookie)
-			i_ddi_umem_rele(dhp->cookie);
-		kfree(dhp);
-	}
+	list_for_each_entry_safe(dhp, tmp, &seg->handles, link)
+		devmap_handle_free(dhp);
+	i_ddi_minor_rele(seg->mn);
+	mutex_destroy(&seg->lock);
 	kfree(seg);
+}
+
+static void devmap_seg_put(struct devmap_seg *seg)
+{
+	kref_put(&seg->ref, devmap_seg_release);
 }
 
 static struct devmap_handle *devmap_find_handle(struct devmap_seg *seg,
@@ -42,52 +92,474 @@ static struct devmap_handle *devmap_find_handle(struct devmap_seg *seg,
 	struct devmap_handle *dhp;
 
 	list_for_each_entry(dhp, &seg->handles, link)
-		if (uoff >= dhp->uoff && uoff - dhp->uoff < dhp->len)
+		if (uoff >= dhp->uoff && uoff < dh_end(dhp))
 			return dhp;
 	return NULL;
 }
 
-/* A VMA was copied (fork) or split off: it shares the segment. */
+/* A copy of @dhp for [@start, @end) of its range, or NULL. */
+static struct devmap_handle *devmap_handle_clone(struct devmap_handle *dhp,
+						 u64 start, u64 end, gfp_t gfp)
+{
+	struct devmap_handle *n = kmemdup(dhp, sizeof(*dhp), gfp);
+
+	if (!n)
+		return NULL;
+	INIT_LIST_HEAD(&n->link);
+	n->koff += start - dhp->uoff;
+	n->uoff = start;
+	n->len = end - start;
+	n->pvtp = NULL;
+	if (n->cookie)
+		i_ddi_umem_hold(n->cookie);
+	return n;
+}
+
+/* Trim @dhp to start at @start (its head is gone). */
+static void devmap_handle_trim_head(struct devmap_handle *dhp, u64 start)
+{
+	dhp->koff += start - dhp->uoff;
+	dhp->len -= start - dhp->uoff;
+	dhp->uoff = start;
+}
+
+/*
+ * [@start, @end) of the segment's user offsets is no longer mapped:
+ * tell the driver (devmap_unmap(9E), in Solaris' four shapes) and trim,
+ * split or free the handles.
+ */
+static void devmap_seg_unmap(struct devmap_seg *seg, u64 start, u64 end)
+{
+	struct devmap_handle *dhp, *tmp;
+
+	lockdep_assert_held(&seg->lock);
+	list_for_each_entry_safe(dhp, tmp, &seg->handles, link) {
+		u64 s = max(start, dhp->uoff), e = min(end, dh_end(dhp));
+		struct devmap_callback_ctl *cb = dhp->callbackops;
+		bool head = s > dhp->uoff, tail = e < dh_end(dhp);
+		struct devmap_handle *rest = NULL;
+
+		if (s >= e)
+			continue;
+		if (head && tail)	/* a hole: the part after gets a handle */
+			rest = devmap_handle_clone(dhp, e, dh_end(dhp),
+						   GFP_KERNEL | __GFP_NOFAIL);
+		if (cb && cb->devmap_unmap) {
+			if (head && tail)
+				cb->devmap_unmap(dhp, dhp->pvtp, s, e - s,
+						 dhp, &dhp->pvtp,
+						 rest, &rest->pvtp);
+			else if (head)
+				cb->devmap_unmap(dhp, dhp->pvtp, s, e - s,
+						 dhp, &dhp->pvtp, NULL, NULL);
+			else if (tail)
+				cb->devmap_unmap(dhp, dhp->pvtp, s, e - s,
+						 NULL, NULL, dhp, &dhp->pvtp);
+			else
+				cb->devmap_unmap(dhp, dhp->pvtp, s, e - s,
+						 NULL, NULL, NULL, NULL);
+		}
+		if (rest)
+			list_add(&rest->link, &dhp->link);
+		if (head)
+			dhp->len = s - dhp->uoff;
+		else if (tail)
+			devmap_handle_trim_head(dhp, e);
+		else
+			devmap_handle_free(dhp);
+	}
+}
+
+static u64 vma_uoff(struct vm_area_struct *vma)
+{
+	return (u64)vma->vm_pgoff << PAGE_SHIFT;
+}
+
+/* ---- translations ---- */
+
+/* Load [@start, @end) of @dhp's user offsets into the faulting VMA. */
+static int devmap_load_range(struct devmap_seg *seg, struct devmap_handle *dhp,
+			     u64 start, u64 end)
+{
+	struct vm_area_struct *vma = seg->fault_vmf->vma;
+	u64 vstart = vma_uoff(vma), vend = vstart + vma->vm_end - vma->vm_start;
+	u64 fault = (u64)seg->fault_vmf->pgoff << PAGE_SHIFT;
+	u64 off;
+
+	if (dhp->type != DEVMAP_TYPE_UMEM || dhp->invalid)
+		return EINVAL;
+	start = max(start, vstart);
+	end = min(end, vend);
+	for (off = start; off < end; off += PAGE_SIZE) {
+		struct page *page;
+		int err;
+
+		page = dhp->cookie->pages[btop(dhp->koff + (off - dhp->uoff))];
+		err = vm_insert_page(vma, vma->vm_start + (off - vstart), page);
+		if (err && err != -EBUSY)	/* EBUSY: already loaded */
+			return -err;
+		if (off == fault)
+			seg->fault_loaded = true;
+	}
+	return 0;
+}
+
+/*
+ * Resolve a devmap_load/unload range: @off is a user offset inside the
+ * handle (rounded down to a page), @len 0 means to the end of the handle.
+ */
+static int devmap_range(struct devmap_handle *dhp, offset_t off, size_t len,
+			u64 *start, u64 *end)
+{
+	u64 s;
+
+	if (off < 0 || (u64)off < dhp->uoff || (u64)off >= dh_end(dhp))
+		return EINVAL;
+	s = round_down((u64)off, PAGE_SIZE);
+	if (len == 0) {
+		*end = dh_end(dhp);
+	} else {
+		if (len > dh_end(dhp) - s)
+			return EINVAL;
+		*end = s + PAGE_ALIGN(len + ((u64)off - s));
+		*end = min(*end, dh_end(dhp));
+	}
+	*start = s;
+	return 0;
+}
+
+/**
+ * devmap_load() - load translations of a handle (devmap_load(9F))
+ * @dhp:  the handle
+ * @off:  user offset (the devmap(9E) offset space) inside the handle;
+ *        rounded down to a page
+ * @len:  bytes; 0 means to the end of the handle
+ * @type: DEVMAP_ACCESS, DEVMAP_LOCK or DEVMAP_UNLOCK (informational)
+ * @rw:   S_READ, S_WRITE or S_OTHER (informational: the page is mapped with
+ *        the mapping's protection)
+ *
+ * Only from the faulting context: a devmap_access(9E) callback (or the
+ * ctxmgt function of devmap_do_ctxmgt()) running for a fault on the same
+ * mapping.  Pages already loaded are left alone.
+ *
+ * Context: fault context (mmap_lock held), may sleep.
+ * Return: 0, or a positive errno: EINVAL outside the handle, outside a
+ * fault on this mapping, or for a handle with no memory
+ * (DEVMAP_MAPPING_INVALID not remapped); ENOMEM.
+ */
+int devmap_load(devmap_cookie_t dhp, offset_t off, size_t len, uint_t type,
+		uint_t rw)
+{
+	struct devmap_seg *seg = dhp ? dhp->seg : NULL;
+	u64 start, end;
+	int err;
+
+	if (!seg || !seg->fault_vmf || seg->fault_vmf->vma->vm_mm != current->mm)
+		return EINVAL;
+	lockdep_assert_held(&seg->lock);
+	err = devmap_range(dhp, off, len, &start, &end);
+	if (err)
+		return err;
+	return devmap_load_range(seg, dhp, start, end);
+}
+EXPORT_SYMBOL_GPL(devmap_load);
+
+/**
+ * devmap_unload() - remove translations of a handle (devmap_unload(9F))
+ * @dhp: the handle; may belong to another process
+ * @off: user offset inside the handle; rounded down to a page
+ * @len: bytes; 0 means to the end of the handle
+ *
+ * The next access to the range faults and goes through devmap_access(9E)
+ * again.  Linux removes translations by file range: every mapping of this
+ * device range, in any process, is unloaded (see README, "Differences
+ * from Solaris"); mappings without devmap_access simply fault back in.
+ *
+ * Context: process context, may sleep; must not hold the i_mmap lock.
+ * Return: 0, or EINVAL for a range outside the handle.
+ */
+int devmap_unload(devmap_cookie_t dhp, offset_t off, size_t len)
+{
+	u64 start, end;
+	int err;
+
+	if (!dhp || !dhp->seg)
+		return EINVAL;
+	err = devmap_range(dhp, off, len, &start, &end);
+	if (err)
+		return err;
+	unmap_mapping_range(dhp->seg->mapping, start, end - start, 1);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(devmap_unload);
+
+/**
+ * devmap_default_access() - the default devmap_access(9E)
+ * @dhp:  the handle
+ * @pvtp: the driver's private data (unused)
+ * @off:  user offset of the access
+ * @len:  bytes
+ * @type: DEVMAP_ACCESS ...
+ * @rw:   S_READ / S_WRITE
+ *
+ * Context: fault context.
+ * Return: devmap_load(@dhp, @off, @len, @type, @rw).
+ */
+int devmap_default_access(devmap_cookie_t dhp, void *pvtp, offset_t off,
+			  size_t len, uint_t type, uint_t rw)
+{
+	return devmap_load(dhp, off, len, type, rw);
+}
+EXPORT_SYMBOL_GPL(devmap_default_access);
+
+/* ---- context management ---- */
+
+static struct devmap_ctx *devmap_get_ctx(struct dev_info *dip)
+{
+	struct devmap_ctx *ctx;
+
+	if (!dip)
+		return NULL;
+	ctx = READ_ONCE(dip->ctx);
+	if (ctx)
+		return ctx;
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return NULL;
+	mutex_init(&ctx->lock);
+	if (cmpxchg(&dip->ctx, NULL, ctx)) {
+		kfree(ctx);
+		ctx = dip->ctx;
+	}
+	return ctx;
+}
+
+/* Free the context of @dip (detach, all mappings gone). */
+void i_devmap_ctx_free(struct dev_info *dip)
+{
+	if (!dip->ctx)
+		return;
+	mutex_destroy(&dip->ctx->lock);
+	kfree(dip->ctx);
+	dip->ctx = NULL;
+}
+
+/**
+ * devmap_set_ctx_timeout() - how long a context owner keeps the context
+ * (devmap_set_ctx_timeout(9F))
+ * @dhp:   a handle of the device
+ * @ticks: clock ticks (jiffies; see drv_usectohz()); 0: no minimum
+ *
+ * Context: process context, may sleep (the device context is created on
+ * first use).
+ */
+void devmap_set_ctx_timeout(devmap_cookie_t dhp, clock_t ticks)
+{
+	struct devmap_ctx *ctx = dhp ? devmap_get_ctx(dhp->dip) : NULL;
+
+	if (!ctx)
+		return;
+	mutex_lock(&ctx->lock);
+	ctx->timeout = max_t(clock_t, ticks, 0);
+	mutex_unlock(&ctx->lock);
+}
+EXPORT_SYMBOL_GPL(devmap_set_ctx_timeout);
+
+/**
+ * devmap_do_ctxmgt() - serialise access to a device context
+ * (devmap_do_ctxmgt(9F))
+ * @dhp:    the faulting handle
+ * @pvtp:   the driver's private data of @dhp
+ * @off:    user offset of the access
+ * @len:    bytes
+ * @type:   DEVMAP_ACCESS ...
+ * @rw:     S_READ / S_WRITE
+ * @ctxmgt: the driver's context switch: typically devmap_unload() of the
+ *          previous owner's handle and devmap_load() of @dhp; returns 0 or
+ *          non-zero
+ *
+ * The device (instance) has one context.  If another handle owns it and
+ * has held it for less than the timeout set by devmap_set_ctx_timeout(),
+ * the caller waits until that time is up; then @ctxmgt runs (serialised
+ * with every other context switch of the device) and @dhp becomes the
+ * owner.  Called from devmap_access(9E).
+ *
+ * Context: fault context, sleeps; a fatal signal ends the wait with a
+ * failure.
+ * Return: 0, or -1 if @ctxmgt failed or the wait was interrupted (the
+ * access then gets SIGBUS).
+ */
+int devmap_do_ctxmgt(devmap_cookie_t dhp, void *pvtp, offset_t off,
+		     size_t len, uint_t type, uint_t rw,
+		     int (*ctxmgt)(devmap_cookie_t, void *, offset_t, size_t,
+				   uint_t, uint_t))
+{
+	struct devmap_ctx *ctx = dhp ? devmap_get_ctx(dhp->dip) : NULL;
+	int ret;
+
+	if (!ctx || !ctxmgt)
+		return -1;
+	mutex_lock(&ctx->lock);
+	while (ctx->owner && ctx->owner != dhp &&
+	       time_before(jiffies, ctx->expires)) {
+		long wait = (long)(ctx->expires - jiffies);
+
+		mutex_unlock(&ctx->lock);
+		schedule_timeout_killable(wait);
+		if (fatal_signal_pending(current))
+			return -1;
+		mutex_lock(&ctx->lock);
+	}
+	ret = ctxmgt(dhp, pvtp, off, len, type, rw);
+	if (!ret) {
+		ctx->owner = dhp;
+		ctx->expires = jiffies + ctx->timeout;
+	}
+	mutex_unlock(&ctx->lock);
+	return ret ? -1 : 0;
+}
+EXPORT_SYMBOL_GPL(devmap_do_ctxmgt);
+
+/* ---- VMA operations ---- */
+
+/* A fork: the child's VMA gets a segment of its own (devmap_dup(9E)). */
+static struct devmap_seg *devmap_seg_dup(struct devmap_seg *old,
+					 struct vm_area_struct *vma)
+{
+	u64 start = vma_uoff(vma), end = start + vma->vm_end - vma->vm_start;
+	struct devmap_seg *seg = devmap_seg_alloc(old->mn, vma);
+	struct devmap_handle *dhp, *n;
+	bool failed = false;
+
+	if (!seg)
+		return NULL;
+	mutex_lock(&old->lock);
+	list_for_each_entry(dhp, &old->handles, link) {
+		u64 s = max(start, dhp->uoff), e = min(end, dh_end(dhp));
+		struct devmap_callback_ctl *cb = dhp->callbackops;
+
+		if (s >= e)
+			continue;
+		n = devmap_handle_clone(dhp, s, e, GFP_KERNEL);
+		if (!n) {
+			failed = true;
+			break;
+		}
+		n->seg = seg;
+		list_add_tail(&n->link, &seg->handles);
+		if (cb && cb->devmap_dup &&
+		    cb->devmap_dup(dhp, dhp->pvtp, n, &n->pvtp))
+			n->invalid = true;	/* the child's access: SIGBUS */
+	}
+	mutex_unlock(&old->lock);
+	if (failed) {
+		devmap_seg_put(seg);
+		return NULL;
+	}
+	return seg;
+}
+
+/*
+ * A VMA was split off (munmap, mprotect, mremap), copied by mremap, or
+ * copied by fork.  Only a fork changes handles: see struct devmap_seg.
+ * vm_operations_struct.open cannot fail, so a fork that cannot duplicate
+ * the handles leaves the child a mapping whose every access gets SIGBUS.
+ */
 static void devmap_vma_open(struct vm_area_struct *vma)
 {
 	struct devmap_seg *seg = vma->vm_private_data;
 
-	kref_get(&seg->ref);
+	if (!seg)
+		return;
+	if (vma->vm_mm == seg->mm) {
+		kref_get(&seg->ref);
+		return;
+	}
+	vma->vm_private_data = devmap_seg_dup(seg, vma);
+}
+
+/* mremap moved [start, end) of the segment: the old VMA's close is not an
+ * unmap of those handles.
+ */
+static int devmap_vma_mremap(struct vm_area_struct *vma)
+{
+	struct devmap_seg *seg = vma->vm_private_data;
+
+	if (seg) {
+		mutex_lock(&seg->lock);
+		seg->moved_start = vma_uoff(vma);
+		seg->moved_len = vma->vm_end - vma->vm_start;
+		mutex_unlock(&seg->lock);
+	}
+	return 0;
 }
 
 static void devmap_vma_close(struct vm_area_struct *vma)
 {
 	struct devmap_seg *seg = vma->vm_private_data;
+	u64 start = vma_uoff(vma), len = vma->vm_end - vma->vm_start;
 
-	kref_put(&seg->ref, devmap_seg_release);
+	if (!seg)
+		return;
+	mutex_lock(&seg->lock);
+	if (seg->moved_len && seg->moved_start == start &&
+	    seg->moved_len == len)
+		seg->moved_len = 0;	/* the source of an mremap move */
+	else
+		devmap_seg_unmap(seg, start, start + len);
+	mutex_unlock(&seg->lock);
+	devmap_seg_put(seg);
+}
+
+static uint_t devmap_fault_rw(struct vm_fault *vmf)
+{
+	return (vmf->flags & FAULT_FLAG_WRITE) ? S_WRITE : S_READ;
 }
 
 /*
- * Refault a page whose PTE went away.  The page is the handle's own page
- * at the faulting offset; a handle always covers its whole range, so no
- * lookup fails for an address inside the VMA.
+ * A fault: devmap_access(9E) if the handle has one, else
+ * devmap_default_access; either must load the faulting page.
  */
 static vm_fault_t devmap_vma_fault(struct vm_fault *vmf)
 {
 	struct devmap_seg *seg = vmf->vma->vm_private_data;
 	u64 uoff = (u64)vmf->pgoff << PAGE_SHIFT;
-	struct devmap_handle *dhp = devmap_find_handle(seg, uoff);
-	struct page *page;
+	struct devmap_handle *dhp;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+	int err;
 
-	if (!dhp || dhp->type != DEVMAP_TYPE_UMEM)
+	if (!seg)
 		return VM_FAULT_SIGBUS;
-	page = dhp->cookie->pages[(dhp->koff + (uoff - dhp->uoff)) >>
-				  PAGE_SHIFT];
-	get_page(page);
-	vmf->page = page;
-	return 0;
+	mutex_lock(&seg->lock);
+	dhp = devmap_find_handle(seg, uoff);
+	if (!dhp || (dhp->invalid && !dhp->callbackops))
+		goto out;
+	seg->fault_vmf = vmf;
+	seg->fault_loaded = false;
+	if (dhp->callbackops && dhp->callbackops->devmap_access)
+		err = dhp->callbackops->devmap_access(dhp, dhp->pvtp, uoff,
+						      PAGE_SIZE, DEVMAP_ACCESS,
+						      devmap_fault_rw(vmf));
+	else
+		err = devmap_default_access(dhp, dhp->pvtp, uoff, PAGE_SIZE,
+					    DEVMAP_ACCESS,
+					    devmap_fault_rw(vmf));
+	if (!err && seg->fault_loaded)
+		ret = VM_FAULT_NOPAGE;
+	seg->fault_vmf = NULL;
+out:
+	mutex_unlock(&seg->lock);
+	return ret;
 }
 
 static const struct vm_operations_struct devmap_vm_ops = {
 	.open = devmap_vma_open,
 	.close = devmap_vma_close,
+	.mremap = devmap_vma_mremap,
 	.fault = devmap_vma_fault,
 };
+
+/* ---- mmap ---- */
 
 /* Linux VMA protection bits -> Solaris PROT_* (with PROT_USER). */
 static uint_t devmap_prot(unsigned long vm_flags, unsigned long r,
@@ -104,18 +576,30 @@ static uint_t devmap_prot(unsigned long vm_flags, unsigned long r,
 	return prot;
 }
 
-/* Insert the pages of every umem handle: the mapping is populated. */
+static bool devmap_has_access_cb(struct devmap_handle *dhp)
+{
+	return dhp->callbackops && dhp->callbackops->devmap_access;
+}
+
+/*
+ * Insert the pages of every handle that needs no devmap_access(9E): the
+ * mapping is populated when mmap(2) returns.
+ */
 static int devmap_populate(struct vm_area_struct *vma, struct devmap_seg *seg)
 {
-	u64 base = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	u64 base = vma_uoff(vma);
 	struct devmap_handle *dhp;
 	int err;
 
 	list_for_each_entry(dhp, &seg->handles, link) {
 		unsigned long addr = vma->vm_start + (dhp->uoff - base);
-		struct page **pages = &dhp->cookie->pages[btop(dhp->koff)];
 		unsigned long left = btop(dhp->len);
+		struct page **pages;
 
+		if (dhp->type != DEVMAP_TYPE_UMEM || dhp->invalid ||
+		    devmap_has_access_cb(dhp))
+			continue;
+		pages = &dhp->cookie->pages[btop(dhp->koff)];
 		while (left) {
 			unsigned long num = left;
 
@@ -133,16 +617,16 @@ static int devmap_populate(struct vm_area_struct *vma, struct devmap_seg *seg)
 
 /*
  * Call devmap(9E) for successive handles until they cover @vma: Solaris'
- * devmap_setup().  On failure every handle made so far is released.
+ * devmap_setup() loop.
  */
-static int devmap_make_handles(struct ddi_minor_node *mn,
-			       struct vm_area_struct *vma,
-			       struct devmap_seg *seg)
+static int devmap_make_handles(struct devmap_seg *seg,
+			       struct vm_area_struct *vma)
 {
+	struct ddi_minor_node *mn = seg->mn;
 	struct cb_ops *cb = mn->dip->drv->ops->devo_cb_ops;
 	uint_t prot = devmap_prot(vma->vm_flags, VM_READ, VM_WRITE, VM_EXEC);
 	model_t model = ddi_mmap_get_model();
-	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	u64 off = vma_uoff(vma);
 	size_t resid = vma->vm_end - vma->vm_start;
 
 	while (resid) {
@@ -153,6 +637,7 @@ static int devmap_make_handles(struct ddi_minor_node *mn,
 		dhp = kzalloc(sizeof(*dhp), GFP_KERNEL);
 		if (!dhp)
 			return -ENOMEM;
+		dhp->seg = seg;
 		dhp->dev = mn->dev;
 		dhp->uoff = off;
 		dhp->prot = prot;
@@ -175,6 +660,38 @@ static int devmap_make_handles(struct ddi_minor_node *mn,
 	return 0;
 }
 
+/*
+ * devmap_map(9E) for each handle, in order; if one fails, the handles
+ * before it get devmap_unmap(9E) for their whole range.
+ */
+static int devmap_call_map(struct devmap_seg *seg, struct vm_area_struct *vma)
+{
+	uint_t flags = (vma->vm_flags & VM_MAYSHARE) ? MAP_SHARED : MAP_PRIVATE;
+	struct devmap_handle *dhp, *done;
+
+	list_for_each_entry(dhp, &seg->handles, link) {
+		struct devmap_callback_ctl *cb = dhp->callbackops;
+
+		if (!cb || !cb->devmap_map)
+			continue;
+		if (cb->devmap_map(dhp, dhp->dev, flags, dhp->uoff, dhp->len,
+				   &dhp->pvtp))
+			goto unwind;
+	}
+	return 0;
+unwind:
+	list_for_each_entry(done, &seg->handles, link) {
+		struct devmap_callback_ctl *cb = done->callbackops;
+
+		if (done == dhp)
+			break;
+		if (cb && cb->devmap_unmap)
+			cb->devmap_unmap(done, done->pvtp, done->uoff,
+					 done->len, NULL, NULL, NULL, NULL);
+	}
+	return -ENXIO;
+}
+
 /**
  * i_devmap_setup_vma() - map a node's memory into @vma through devmap(9E)
  * @mn:  the minor node being mapped
@@ -182,11 +699,13 @@ static int devmap_make_handles(struct ddi_minor_node *mn,
  *
  * Only shared mappings are possible: exported memory is never copied on
  * write.  The mapping's VM_MAY* bits are narrowed to the handles' maxprot
- * so that a later mprotect() cannot exceed it.
+ * so that a later mprotect() cannot exceed it.  A fork's child faults its
+ * translations in (VM_WIPEONFORK: no page table copy), as on Solaris where
+ * segdev_dup copies none.
  *
  * Return: 0, or -ENODEV (no devmap(9E)), -EINVAL (not MAP_SHARED, bad
- * *maplen), -EACCES (protection beyond maxprot), -ENXIO (devmap(9E)
- * failed), -ENOMEM, or an error from inserting the pages.
+ * *maplen), -EACCES (protection beyond maxprot), -ENXIO (devmap(9E) or
+ * devmap_map(9E) failed), -ENOMEM, or an error from inserting the pages.
  */
 int i_devmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma)
 {
@@ -202,14 +721,10 @@ int i_devmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma)
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 
-	seg = kzalloc(sizeof(*seg), GFP_KERNEL);
+	seg = devmap_seg_alloc(mn, vma);
 	if (!seg)
 		return -ENOMEM;
-	kref_init(&seg->ref);
-	seg->dev = mn->dev;
-	INIT_LIST_HEAD(&seg->handles);
-
-	err = devmap_make_handles(mn, vma, seg);
+	err = devmap_make_handles(seg, vma);
 	if (err)
 		goto fail;
 
@@ -221,16 +736,87 @@ int i_devmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma)
 		vm_flags_clear(vma, VM_MAYWRITE);
 	if (!(maxprot & PROT_EXEC))
 		vm_flags_clear(vma, VM_MAYEXEC);
-	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_MIXEDMAP);
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_MIXEDMAP |
+		     VM_WIPEONFORK);
 
-	err = devmap_populate(vma, seg);
+	err = devmap_call_map(seg, vma);
 	if (err)
-		goto fail;	/* mmap_region() zaps what was inserted */
+		goto fail;
+	err = devmap_populate(vma, seg);
+	if (err) {
+		/* mmap_region() zaps what was inserted; tell the driver */
+		mutex_lock(&seg->lock);
+		devmap_seg_unmap(seg, vma_uoff(vma),
+				 vma_uoff(vma) + vma->vm_end - vma->vm_start);
+		mutex_unlock(&seg->lock);
+		goto fail;
+	}
 
 	vma->vm_private_data = seg;
 	vma->vm_ops = &devmap_vm_ops;
 	return 0;
 fail:
-	kref_put(&seg->ref, devmap_seg_release);
+	devmap_seg_put(seg);
 	return err;
 }
+
+/**
+ * devmap_setup() - map device memory through devmap(9E), from segmap(9E)
+ * (devmap_setup(9F))
+ * @dev:     the device
+ * @off:     device (user) offset: segmap(9E)'s @off
+ * @as:      segmap(9E)'s address space argument
+ * @addrp:   segmap(9E)'s address argument (the mapping's address)
+ * @len:     bytes: segmap(9E)'s @len
+ * @prot:    segmap(9E)'s protection
+ * @maxprot: segmap(9E)'s maximum protection
+ * @flags:   segmap(9E)'s MAP_* flags
+ * @cred:    segmap(9E)'s credentials
+ *
+ * On Linux mmap(2) has created the mapping before segmap(9E) runs; the
+ * arguments must describe it (as segmap passes them through).
+ *
+ * Context: segmap(9E), mmap_lock held, may sleep.
+ * Return: 0 or a positive errno, as the mmap(2) of i_devmap_setup_vma()
+ * would fail; EINVAL if the arguments do not match the mapping.
+ */
+int devmap_setup(dev_t dev, offset_t off, struct as *as, caddr_t *addrp,
+		 size_t len, uint_t prot, uint_t maxprot, uint_t flags,
+		 struct cred *cred)
+{
+	struct vm_area_struct *vma = as ? as->a_vma : NULL;
+
+	if (!vma || off < 0 || (u64)off != vma_uoff(vma) ||
+	    len != vma->vm_end - vma->vm_start ||
+	    dev != as->a_mn->dev)
+		return EINVAL;
+	return -i_devmap_setup_vma(as->a_mn, vma);
+}
+EXPORT_SYMBOL_GPL(devmap_setup);
+
+/**
+ * ddi_devmap_segmap() - devmap_setup() with segmap(9E)'s argument types
+ * (ddi_devmap_segmap(9F))
+ * @dev:     the device
+ * @off:     device offset
+ * @as:      segmap(9E)'s address space argument
+ * @addrp:   segmap(9E)'s address argument
+ * @len:     bytes
+ * @prot:    protection
+ * @maxprot: maximum protection
+ * @flags:   MAP_* flags
+ * @cred:    credentials
+ *
+ * Context: segmap(9E), may sleep.
+ * Return: as devmap_setup().
+ */
+int ddi_devmap_segmap(dev_t dev, off_t off, struct as *as, caddr_t *addrp,
+		      off_t len, uint_t prot, uint_t maxprot, uint_t flags,
+		      struct cred *cred)
+{
+	if (len < 0)
+		return EINVAL;
+	return devmap_setup(dev, off, as, addrp, len, prot, maxprot, flags,
+			    cred);
+}
+EXPORT_SYMBOL_GPL(ddi_devmap_segmap);

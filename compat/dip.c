@@ -158,7 +158,42 @@ EXPORT_SYMBOL_GPL(cmn_err);
 
 static void ddi_minor_release(struct kref *ref)
 {
-	kfree(container_of(ref, struct ddi_minor_node, ref));
+	struct ddi_minor_node *mn = container_of(ref, struct ddi_minor_node,
+						 ref);
+
+	if (mn->inode)
+		iput(mn->inode);
+	mutex_destroy(&mn->inode_lock);
+	kfree(mn);
+}
+
+/* Keep @mn (and its dev_info's driver) described while a mapping needs it. */
+void i_ddi_minor_hold(struct ddi_minor_node *mn)
+{
+	kref_get(&mn->ref);
+}
+
+void i_ddi_minor_rele(struct ddi_minor_node *mn)
+{
+	kref_put(&mn->ref, ddi_minor_release);
+}
+
+/*
+ * Every file of a node shares one address_space, that of the first inode
+ * it was opened through, so that unmap_mapping_range() on it reaches every
+ * user mapping of the node (devmap_unload, revocation).
+ */
+static int ddi_minor_share_mapping(struct ddi_minor_node *mn,
+				   struct inode *inode, struct file *filp)
+{
+	mutex_lock(&mn->inode_lock);
+	if (!mn->inode)
+		mn->inode = igrab(inode);
+	mutex_unlock(&mn->inode_lock);
+	if (!mn->inode)
+		return -ENODEV;
+	filp->f_mapping = mn->inode->i_mapping;
+	return 0;
 }
 
 static struct cb_ops *ddi_node_cb(struct ddi_minor_node *mn)
@@ -198,6 +233,11 @@ static int ddi_cdev_open(struct inode *inode, struct file *filp)
 	 */
 	if (!try_module_get(owner))
 		return -ENODEV;
+	err = ddi_minor_share_mapping(mn, inode, filp);
+	if (err) {
+		module_put(owner);
+		return err;
+	}
 	if (cb->cb_open) {
 		err = cb->cb_open(&dev, ddi_fmode(filp), OTYP_CHR,
 				  (cred_t *)filp->f_cred);
@@ -243,9 +283,67 @@ static long ddi_cdev_ioctl(struct file *filp, unsigned int cmd,
 	return err ? -err : rval;
 }
 
+static ssize_t ddi_cdev_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct ddi_minor_node *mn = iocb->ki_filp->private_data;
+	struct cb_ops *cb = ddi_node_cb(mn);
+	size_t count = iov_iter_count(to);
+	struct uio uio = {
+		.uio_loffset = iocb->ki_pos,
+		.uio_resid = count,
+		.uio_iter = to,
+	};
+	size_t moved;
+	int err;
+
+	if (!cb->cb_read)
+		return -EINVAL;
+	err = cb->cb_read(mn->dev, &uio, (cred_t *)iocb->ki_filp->f_cred);
+	moved = count - uio.uio_resid;
+	iocb->ki_pos += moved;
+	if (err && !moved)
+		return -err;
+	return moved;
+}
+
+/*
+ * mmap(2) of a node, dispatched as Solaris' specfs does (spec_char_map):
+ * the driver's segmap(9E) if it has one; else devmap_setup if the driver
+ * is D_DEVMAP or has no mmap(9E); else the legacy mmap(9E) path.
+ */
 static int ddi_cdev_mmap(struct file *filp, struct vm_area_struct *vma)
 {
-	return i_devmap_setup_vma(filp->private_data, vma);
+	struct ddi_minor_node *mn = filp->private_data;
+	struct cb_ops *cb = ddi_node_cb(mn);
+
+	if (cb->cb_segmap) {
+		struct as as = { .a_vma = vma, .a_mn = mn };
+		caddr_t addr = (caddr_t)vma->vm_start;
+		unsigned int prot = PROT_USER, maxprot = PROT_USER;
+		unsigned int flags;
+
+		if (vma->vm_flags & VM_READ)
+			prot |= PROT_READ;
+		if (vma->vm_flags & VM_WRITE)
+			prot |= PROT_WRITE;
+		if (vma->vm_flags & VM_EXEC)
+			prot |= PROT_EXEC;
+		if (vma->vm_flags & VM_MAYREAD)
+			maxprot |= PROT_READ;
+		if (vma->vm_flags & VM_MAYWRITE)
+			maxprot |= PROT_WRITE;
+		if (vma->vm_flags & VM_MAYEXEC)
+			maxprot |= PROT_EXEC;
+		flags = (vma->vm_flags & VM_MAYSHARE) ? MAP_SHARED : MAP_PRIVATE;
+		return -cb->cb_segmap(mn->dev, (off_t)(vma->vm_pgoff << PAGE_SHIFT),
+				      &as, &addr,
+				      (off_t)(vma->vm_end - vma->vm_start),
+				      prot, maxprot, flags,
+				      (cred_t *)filp->f_cred);
+	}
+	if ((cb->cb_flag & D_DEVMAP) || !cb->cb_mmap)
+		return i_devmap_setup_vma(mn, vma);
+	return i_mmap_setup_vma(mn, vma);
 }
 
 static const struct file_operations ddi_cdev_fops = {
@@ -254,6 +352,7 @@ static const struct file_operations ddi_cdev_fops = {
 	.release = ddi_cdev_release,
 	.unlocked_ioctl = ddi_cdev_ioctl,
 	.compat_ioctl = ddi_cdev_ioctl,
+	.read_iter = ddi_cdev_read_iter,
 	.mmap = ddi_cdev_mmap,
 	.llseek = noop_llseek,
 };
@@ -288,6 +387,7 @@ int ddi_create_minor_node(dev_info_t *dip, const char *name, int spec_type,
 	if (!mn)
 		return DDI_FAILURE;
 	kref_init(&mn->ref);
+	mutex_init(&mn->inode_lock);
 	mn->dip = dip;
 	strscpy(mn->name, name, sizeof(mn->name));
 	mn->misc.minor = MISC_DYNAMIC_MINOR;
@@ -345,6 +445,7 @@ static void ddi_detach_all(struct ddi_driver *drv)
 				drv->name, dip->instance);
 		ddi_remove_minor_node(dip, NULL);
 		list_del(&dip->link);
+		i_devmap_ctx_free(dip);
 		kfree(dip);
 	}
 }

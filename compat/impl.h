@@ -44,6 +44,7 @@ struct dev_info {
 	struct list_head link;
 	struct list_head minors;
 	void *priv;
+	struct devmap_ctx *ctx;
 };
 
 /*
@@ -51,6 +52,10 @@ struct dev_info {
  * @ref:    one for the creator, one per open file
  * @dip:    the instance (valid while the driver is loaded)
  * @dev:    the DDI device number handed to entry points
+ * @inode:  the first inode the node was opened through (held): every open
+ *          file uses its address_space, so devmap_unload() and revocation
+ *          reach every mapping of the node whatever path opened it
+ * @inode_lock: protects @inode
  * @misc:   the Linux misc device (/dev/@name)
  * @link:   in dip->minors
  * @name:   node name
@@ -59,6 +64,8 @@ struct ddi_minor_node {
 	struct kref ref;
 	struct dev_info *dip;
 	dev_t dev;
+	struct inode *inode;
+	struct mutex inode_lock;
 	struct list_head link;
 	struct miscdevice misc;
 	char name[32];
@@ -83,52 +90,108 @@ struct ddi_umem_cookie {
 void i_ddi_umem_hold(struct ddi_umem_cookie *cp);
 void i_ddi_umem_rele(struct ddi_umem_cookie *cp);
 
-/* devmap_handle.dh_type */
+/* devmap_handle.type */
 #define DEVMAP_TYPE_NONE	0
 #define DEVMAP_TYPE_UMEM	1
+
+struct devmap_seg;
 
 /*
  * struct devmap_handle - one contiguous piece of a user mapping
  * (devmap_cookie_t).
  * @link:     in the segment's handle list, in user offset order
+ * @seg:      the segment (mapping) the handle belongs to
  * @dev:      device number
  * @dip:      instance that set the handle up
  * @uoff:     user (mmap) offset of the handle's first byte
  * @len:      bytes, a page multiple
  * @prot:     protection requested by mmap(2), with PROT_USER
  * @maxprot:  the highest protection the driver allows (set up time)
+ * @flags:    DEVMAP_* flags given at set up
  * @type:     DEVMAP_TYPE_*; NONE until a *_setup() succeeded
+ * @invalid:  DEVMAP_MAPPING_INVALID and not remapped yet: nothing to load
  * @cookie:   umem: the memory (holds a reference)
  * @koff:     umem: byte offset of the handle's first byte in @cookie
  * @setup_len: bytes the setup call exported
+ * @callbackops: devmap_callback_ctl(9S) or NULL
+ * @pvtp:     the driver's private data (devmap_map/dup/unmap)
  * @error:    errno of the last failed setup call on this handle
+ *
+ * After mmap(2) returned, the fields are protected by the segment's lock.
  */
 struct devmap_handle {
 	struct list_head link;
+	struct devmap_seg *seg;
 	dev_t dev;
 	struct dev_info *dip;
 	u64 uoff;
 	size_t len;
 	uint_t prot;
 	uint_t maxprot;
+	uint_t flags;
 	int type;
+	bool invalid;
 	struct ddi_umem_cookie *cookie;
 	size_t koff;
 	size_t setup_len;
+	struct devmap_callback_ctl *callbackops;
+	void *pvtp;
 	int error;
 };
 
 /*
- * struct devmap_seg - the devmap segment of one mmap(2): its handles.
- * VMAs split from or forked off the original share it (refcounted); it
- * is immutable once mmap returned.
+ * struct devmap_seg - the devmap segment of one mmap(2) (Solaris' segdev):
+ * its handles, in user offset order.
+ * @ref:      one per VMA using it
+ * @lock:     protects @handles, the handles' fields and @fault*
+ * @mm:       the address space of its VMAs (a fork gets a segment of its own)
+ * @mapping:  the node's address_space (for devmap_unload)
+ * @moved:    user offset range of the last mremap move target, whose old
+ *            VMA's close must not unmap the handles
+ * @fault_vmf: the fault being served while devmap_access(9E) runs
+ * @fault_loaded: devmap_load() mapped the faulting page
+ *
+ * Linux splits a VMA for munmap, mprotect and mremap without telling the
+ * driver which; all pieces share the segment and handles are found by
+ * user (file) offset, which splits preserve.  Handles change only when a
+ * VMA goes away (close): then the part of the handles it covered is
+ * unmapped, which is what Solaris' segdev_unmap does.
  */
 struct devmap_seg {
 	struct kref ref;
-	dev_t dev;
+	struct mutex lock;
+	struct mm_struct *mm;
+	struct address_space *mapping;
+	struct ddi_minor_node *mn;
 	struct list_head handles;
+	u64 moved_start;
+	u64 moved_len;
+	struct vm_fault *fault_vmf;
+	bool fault_loaded;
 };
 
+/*
+ * struct devmap_ctx - a device context shared by all processes of a device
+ * (devmap_do_ctxmgt(9F)): one owner handle at a time; another handle may
+ * take it only after the owner held it for @timeout jiffies.
+ */
+struct devmap_ctx {
+	struct mutex lock;
+	struct devmap_handle *owner;
+	unsigned long expires;
+	clock_t timeout;
+};
+
+/* struct as - the address space argument of segmap(9E): the new VMA. */
+struct as {
+	struct vm_area_struct *a_vma;
+	struct ddi_minor_node *a_mn;
+};
+
+void i_ddi_minor_hold(struct ddi_minor_node *mn);
+void i_ddi_minor_rele(struct ddi_minor_node *mn);
+void i_devmap_ctx_free(struct dev_info *dip);
+int i_mmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma);
 int i_devmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma);
 
 #endif /* _XXDDI_IMPL_H */

@@ -44,3 +44,16 @@ model_t ddi_mmap_get_model(void)
 	return in_compat_syscall() ? DDI_MODEL_ILP32 : DDI_MODEL_NATIVE;
 }
 EXPORT_SYMBOL_GPL(ddi_mmap_get_model);
+
+/**
+ * get_udatamodel() - data model of the current process (Solaris'
+ * get_udatamodel())
+ *
+ * Context: process context (system call).
+ * Return: DATAMODEL_ILP32 or DATAMODEL_NATIVE, as ddi_mmap_get_model().
+ */
+model_t get_udatamodel(void)
+{
+	return ddi_mmap_get_model();
+}
+EXPORT_SYMBOL_GPL(get_udatamodel);

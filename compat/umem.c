@@ -3,8 +3,9 @@
  * Kernel memory for user mappings: ddi_umem_alloc(9F), ddi_umem_free(9F)
  * and devmap_umem_setup(9F).
  *
- * The memory is an array of order-0 pages made virtually contiguous in the
- * kernel with vmap(); user mappings insert the same pages.  A cookie is
+ * The memory is an array of order-0 pages (split from higher-order blocks
+ * where possible) made virtually contiguous in the kernel with vmap(); user
+ * mappings insert the same pages.  A cookie is
  * reference counted: every devmap handle that maps it holds a reference, so
  * the pages outlive ddi_umem_free() until the last user mapping is gone
  * (illumos does not track this and leaves stale translations).
@@ -41,6 +42,12 @@ void i_ddi_umem_rele(struct ddi_umem_cookie *cp)
 	kref_put(&cp->ref, i_ddi_umem_release);
 }
 
+/* The largest block order to try for @npages more pages (at most 2 MiB). */
+static unsigned int umem_order(unsigned long npages)
+{
+	return min_t(unsigned int, ilog2(npages), PMD_SHIFT - PAGE_SHIFT);
+}
+
 /**
  * ddi_umem_alloc() - allocate kernel memory to export (ddi_umem_alloc(9F))
  * @size:    bytes; rounded up to a whole number of pages
@@ -51,7 +58,9 @@ void i_ddi_umem_rele(struct ddi_umem_cookie *cp)
  *           ddi_umem_free()
  *
  * The memory is zeroed, page aligned and virtually contiguous in the
- * kernel (not physically contiguous).
+ * kernel; physically it is made of the largest contiguous blocks (up to
+ * 2 MiB) the page allocator hands out without reclaim, falling back to
+ * single pages.
  *
  * Context: process context; may sleep even with DDI_UMEM_NOSLEEP (the
  * kernel mapping is made with vmap()) - see README, "Differences from
@@ -82,10 +91,26 @@ void *ddi_umem_alloc(size_t size, int flag, ddi_umem_cookie_t *cookiep)
 	cp->pages = kvcalloc(cp->npages, sizeof(*cp->pages), gfp);
 	if (!cp->pages)
 		goto err_cookie;
-	for (i = 0; i < cp->npages; i++) {
-		cp->pages[i] = alloc_page(gfp | __GFP_ZERO);
-		if (!cp->pages[i])
+	for (i = 0; i < cp->npages; ) {
+		unsigned int order = umem_order(cp->npages - i);
+		struct page *page;
+		unsigned long j;
+
+		/* large physically contiguous blocks while they come easily */
+		for (;;) {
+			page = alloc_pages(gfp | __GFP_ZERO |
+					   (order ? __GFP_NORETRY | __GFP_NOWARN :
+						    0), order);
+			if (page || !order)
+				break;
+			order--;
+		}
+		if (!page)
 			goto err_pages;
+		if (order)
+			split_page(page, order);
+		for (j = 0; j < (1UL << order); j++)
+			cp->pages[i++] = page + j;
 	}
 	cp->kva = vmap(cp->pages, cp->npages, VM_MAP, PAGE_KERNEL);
 	if (!cp->kva)
@@ -120,34 +145,57 @@ void ddi_umem_free(ddi_umem_cookie_t cookie)
 }
 EXPORT_SYMBOL_GPL(ddi_umem_free);
 
+/* Check a umem range and protection for @dhp; 0 or a positive errno. */
+static int umem_check(devmap_cookie_t dhp, ddi_umem_cookie_t cookie,
+		      offset_t off, size_t len, uint_t maxprot, uint_t flags)
+{
+	if ((flags & DEVMAP_MAPPING_INVALID) && !(flags & DEVMAP_ALLOW_REMAP))
+		return EINVAL;
+	if (flags & ~(DEVMAP_MAPPING_INVALID | DEVMAP_ALLOW_REMAP |
+		      IOMEM_DATA_CACHED))
+		return EINVAL;
+	if (off < 0 || !PAGE_ALIGNED(off) || len == 0 || !PAGE_ALIGNED(len))
+		return EINVAL;
+	if (!(flags & DEVMAP_MAPPING_INVALID) &&
+	    (!cookie || off > cookie->size || len > cookie->size - off))
+		return ENXIO;
+	if ((dhp->prot & maxprot) != dhp->prot)
+		return EACCES;
+	return 0;
+}
+
 /**
  * devmap_umem_setup() - export kernel memory through a devmap handle
  * (devmap_umem_setup(9F))
  * @dhp:         the handle devmap(9E) was given
  * @dip:         the device
- * @callbackops: devmap_callback_ctl(9S); must be NULL (callbacks are not
- *               supported yet)
- * @cookie:      memory from ddi_umem_alloc()
+ * @callbackops: devmap_callback_ctl(9S), or NULL
+ * @cookie:      memory from ddi_umem_alloc() (may be NULL with
+ *               DEVMAP_MAPPING_INVALID)
  * @off:         byte offset in the memory; page aligned
  * @len:         bytes to export; page aligned and not 0
  * @maxprot:     the highest protection user mappings may have (PROT_READ,
  *               PROT_WRITE, PROT_EXEC, PROT_USER bits); the mmap(2)
  *               protection, which includes PROT_USER, must be within it
- * @flags:       DEVMAP_DEFAULTS, optionally with IOMEM_DATA_CACHED (the
- *               only caching available for kernel memory)
+ * @flags:       DEVMAP_DEFAULTS, or DEVMAP_ALLOW_REMAP (devmap_umem_remap()
+ *               may change the memory later), optionally with
+ *               DEVMAP_MAPPING_INVALID (no memory yet: nothing can be loaded
+ *               until devmap_umem_remap()); IOMEM_DATA_CACHED is accepted
+ *               (the only caching available for kernel memory)
  * @accattrp:    access attributes; ignored for kernel memory (may be NULL)
  *
- * Records what the handle maps.  The pages are inserted into the user
- * mapping once every handle of the mmap(2) call is set up.  The handle
- * takes a reference on @cookie that lasts until the mapping is gone.
+ * Records what the handle maps.  Handles without a devmap_access callback
+ * are loaded once every handle of the mmap(2) call is set up; the others
+ * at fault time.  The handle takes a reference on @cookie that lasts until
+ * the mapping is gone.
  *
  * Context: process context, from a devmap(9E) entry point (mmap_lock held).
  * Return: 0 on success, or a positive errno (Solaris returns -1; callers
  * that test for non-zero work unchanged): EINVAL for a bad handle, a handle
- * already set up, unaligned @off/@len, @len 0, unsupported @flags or
- * @callbackops; ENXIO for a NULL @cookie or @off + @len beyond it; EACCES
- * if the requested protection exceeds @maxprot (mmap(2) then fails with
- * EACCES rather than Solaris' ENXIO).
+ * already set up, unaligned @off/@len, @len 0, bad @flags or a
+ * @callbackops of another revision; ENXIO for a NULL @cookie or @off +
+ * @len beyond it; EACCES if the requested protection exceeds @maxprot
+ * (mmap(2) then fails with EACCES rather than Solaris' ENXIO).
  */
 int devmap_umem_setup(devmap_cookie_t dhp, dev_info_t *dip,
 		      struct devmap_callback_ctl *callbackops,
@@ -159,23 +207,24 @@ int devmap_umem_setup(devmap_cookie_t dhp, dev_info_t *dip,
 
 	if (!dhp)
 		return EINVAL;
-	if (dhp->type != DEVMAP_TYPE_NONE || callbackops ||
-	    (flags & ~IOMEM_DATA_CACHED))
+	if (dhp->type != DEVMAP_TYPE_NONE ||
+	    (callbackops && callbackops->devmap_rev != DEVMAP_OPS_REV))
 		goto out;
-	if (off < 0 || !PAGE_ALIGNED(off) || len == 0 || !PAGE_ALIGNED(len))
-		goto out;
-	err = ENXIO;
-	if (!cookie || off > cookie->size || len > cookie->size - off)
-		goto out;
-	err = EACCES;
-	if ((dhp->prot & maxprot) != dhp->prot)
+	err = umem_check(dhp, cookie, off, len, maxprot, flags);
+	if (err)
 		goto out;
 
-	i_ddi_umem_hold(cookie);
-	dhp->cookie = cookie;
-	dhp->koff = off;
+	if (flags & DEVMAP_MAPPING_INVALID) {
+		dhp->invalid = true;
+	} else {
+		i_ddi_umem_hold(cookie);
+		dhp->cookie = cookie;
+		dhp->koff = off;
+	}
 	dhp->setup_len = len;
 	dhp->maxprot = maxprot;
+	dhp->flags = flags;
+	dhp->callbackops = callbackops;
 	dhp->dip = dip;
 	dhp->type = DEVMAP_TYPE_UMEM;
 	return 0;
@@ -184,3 +233,53 @@ out:
 	return err;
 }
 EXPORT_SYMBOL_GPL(devmap_umem_setup);
+
+/**
+ * devmap_umem_remap() - point a handle at other kernel memory
+ * (devmap_umem_remap(9F))
+ * @dhp:      a handle set up with DEVMAP_ALLOW_REMAP
+ * @dip:      the device
+ * @cookie:   memory from ddi_umem_alloc()
+ * @off:      byte offset in the memory; page aligned
+ * @len:      bytes; page aligned, at least the handle's length
+ * @maxprot:  the highest protection (must still allow the mapping's)
+ * @flags:    DEVMAP_DEFAULTS or IOMEM_DATA_CACHED
+ * @accattrp: ignored for kernel memory
+ *
+ * All translations of the handle are unloaded first (devmap_unload()), so
+ * the next access loads the new memory.
+ *
+ * Context: process context, may sleep; typically from devmap_access(9E) or
+ * a context management callback.
+ * Return: 0, or a positive errno: EINVAL (no DEVMAP_ALLOW_REMAP, bad
+ * arguments), ENXIO (range beyond @cookie), EACCES (protection).
+ */
+int devmap_umem_remap(devmap_cookie_t dhp, dev_info_t *dip,
+		      ddi_umem_cookie_t cookie, offset_t off, size_t len,
+		      uint_t maxprot, uint_t flags,
+		      ddi_device_acc_attr_t *accattrp)
+{
+	struct ddi_umem_cookie *old;
+	int err;
+
+	if (!dhp || dhp->type != DEVMAP_TYPE_UMEM ||
+	    !(dhp->flags & DEVMAP_ALLOW_REMAP) ||
+	    (flags & (DEVMAP_MAPPING_INVALID | DEVMAP_ALLOW_REMAP)))
+		return EINVAL;
+	err = umem_check(dhp, cookie, off, len, maxprot, flags);
+	if (err)
+		return err;
+	if (len < dhp->len)
+		return EINVAL;
+	devmap_unload(dhp, dhp->uoff, 0);
+	old = dhp->cookie;
+	i_ddi_umem_hold(cookie);
+	dhp->cookie = cookie;
+	dhp->koff = off;
+	dhp->maxprot = maxprot;
+	dhp->invalid = false;
+	if (old)
+		i_ddi_umem_rele(old);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(devmap_umem_remap);

@@ -27,20 +27,80 @@ typedef struct ddi_umem_cookie *ddi_umem_cookie_t;
 #define IOMEM_DATA_UC_WR_COMBINE	0x00040000
 #define IOMEM_DATA_MASK			0x00FF0000
 
-/*
- * devmap_callback_ctl(9S).  Callbacks are not yet called by xxddi: a
- * devmap_*_setup() given a non-NULL callbackops fails with EINVAL.
- */
+/* devmap_access(9E) type */
+#define DEVMAP_ACCESS	0x0
+#define DEVMAP_LOCK	0x1
+#define DEVMAP_UNLOCK	0x2
+
+/* devmap_access(9E) rw (Solaris' enum seg_rw) */
+#define S_OTHER		0
+#define S_READ		1
+#define S_WRITE		2
+#define S_EXEC		3
+
 #define DEVMAP_OPS_REV	1
 
+/**
+ * struct devmap_callback_ctl - user mapping events (devmap_callback_ctl(9S))
+ * @devmap_rev:    DEVMAP_OPS_REV
+ * @devmap_map:    devmap_map(9E): once per handle when mmap(2) set it up,
+ *                 in handle order; @off/@len are the handle's user offset
+ *                 and length; store private data in *@pvtp.  Non-zero
+ *                 fails the mmap with ENXIO (earlier handles get
+ *                 devmap_unmap).
+ * @devmap_access: devmap_access(9E): at a fault on the handle, before any
+ *                 translation exists; must call devmap_load(),
+ *                 devmap_do_ctxmgt() or devmap_default_access().
+ *                 Non-zero: the access gets SIGBUS.
+ * @devmap_dup:    devmap_dup(9E): at fork, per handle of the inherited
+ *                 mapping; store the child's private data in *@new_pvtp
+ * @devmap_unmap:  devmap_unmap(9E): a range of the handle was unmapped.
+ *                 @new_dhp1 is the handle that keeps the part before the
+ *                 range (NULL if none), @new_dhp2 the one that keeps the part
+ *                 after it (NULL if none); set *@new_pvtp1 / *@new_pvtp2.
+ */
 struct devmap_callback_ctl {
 	int devmap_rev;
+	int (*devmap_map)(devmap_cookie_t dhp, dev_t dev, uint_t flags,
+			  offset_t off, size_t len, void **pvtp);
+	int (*devmap_access)(devmap_cookie_t dhp, void *pvtp, offset_t off,
+			     size_t len, uint_t type, uint_t rw);
+	int (*devmap_dup)(devmap_cookie_t dhp, void *pvtp,
+			  devmap_cookie_t new_dhp, void **new_pvtp);
+	void (*devmap_unmap)(devmap_cookie_t dhp, void *pvtp, offset_t off,
+			     size_t len, devmap_cookie_t new_dhp1,
+			     void **new_pvtp1, devmap_cookie_t new_dhp2,
+			     void **new_pvtp2);
 };
+
+struct as;
+struct cred;
 
 int devmap_umem_setup(devmap_cookie_t dhp, struct dev_info *dip,
 		      struct devmap_callback_ctl *callbackops,
 		      ddi_umem_cookie_t cookie, offset_t off, size_t len,
 		      uint_t maxprot, uint_t flags,
 		      struct ddi_device_acc_attr *accattrp);
+
+int devmap_umem_remap(devmap_cookie_t dhp, struct dev_info *dip,
+		      ddi_umem_cookie_t cookie, offset_t off, size_t len,
+		      uint_t maxprot, uint_t flags,
+		      struct ddi_device_acc_attr *accattrp);
+int devmap_load(devmap_cookie_t dhp, offset_t off, size_t len, uint_t type,
+		uint_t rw);
+int devmap_unload(devmap_cookie_t dhp, offset_t off, size_t len);
+int devmap_default_access(devmap_cookie_t dhp, void *pvtp, offset_t off,
+			  size_t len, uint_t type, uint_t rw);
+int devmap_do_ctxmgt(devmap_cookie_t dhp, void *pvtp, offset_t off,
+		     size_t len, uint_t type, uint_t rw,
+		     int (*ctxmgt)(devmap_cookie_t, void *, offset_t, size_t,
+				   uint_t, uint_t));
+void devmap_set_ctx_timeout(devmap_cookie_t dhp, clock_t ticks);
+int devmap_setup(dev_t dev, offset_t off, struct as *as, caddr_t *addrp,
+		 size_t len, uint_t prot, uint_t maxprot, uint_t flags,
+		 struct cred *cred);
+int ddi_devmap_segmap(dev_t dev, off_t off, struct as *as, caddr_t *addrp,
+		      off_t len, uint_t prot, uint_t maxprot, uint_t flags,
+		      struct cred *cred);
 
 #endif /* _XXDDI_SYS_DDIDEVMAP_H */

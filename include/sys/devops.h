@@ -13,6 +13,8 @@
 #include <sys/ddidevmap.h>
 
 struct dev_info;
+struct as;
+struct uio;
 
 /* cb_flag bits */
 #define D_NEW		0x00
@@ -37,16 +39,30 @@ struct dev_info;
  * @cb_close:  close(9E): called when an open file is finally released
  * @cb_ioctl:  ioctl(9E): @mode holds FREAD/FWRITE and the caller's data
  *             model (mode & FMODELS, see ddi_model_convert_from(9F))
+ * @cb_read:   read(9E): move data to the caller with uiomove(9F)
  * @cb_devmap: devmap(9E): called by devmap_setup for each handle of an mmap
+ * @cb_mmap:   mmap(9E), the legacy entry point: page frame number of
+ *             device offset @off for protection @prot, or -1
+ * @cb_segmap: segmap(9E): maps the device itself, typically by calling
+ *             devmap_setup(9F) or ddi_devmap_segmap(9F); returns an errno
  * @cb_flag:   D_MP | D_64BIT | D_DEVMAP ...
+ *
+ * mmap(2) is dispatched as Solaris' specfs does: @cb_segmap if present;
+ * else devmap_setup if D_DEVMAP is set or there is no @cb_mmap; else the
+ * legacy @cb_mmap path.
  */
 struct cb_ops {
 	int (*cb_open)(dev_t *devp, int flag, int otyp, cred_t *credp);
 	int (*cb_close)(dev_t dev, int flag, int otyp, cred_t *credp);
 	int (*cb_ioctl)(dev_t dev, int cmd, intptr_t arg, int mode,
 			cred_t *credp, int *rvalp);
+	int (*cb_read)(dev_t dev, struct uio *uiop, cred_t *credp);
 	int (*cb_devmap)(dev_t dev, devmap_cookie_t dhp, offset_t off,
 			 size_t len, size_t *maplen, uint_t model);
+	int (*cb_mmap)(dev_t dev, off_t off, int prot);
+	int (*cb_segmap)(dev_t dev, off_t off, struct as *asp, caddr_t *addrp,
+			 off_t len, unsigned int prot, unsigned int maxprot,
+			 unsigned int flags, cred_t *credp);
 	int cb_flag;
 };
 

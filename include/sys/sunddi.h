@@ -85,9 +85,36 @@ void ddi_soft_state_fini(void **state_p);
 void *ddi_umem_alloc(size_t size, int flag, ddi_umem_cookie_t *cookiep);
 void ddi_umem_free(ddi_umem_cookie_t cookie);
 
+/* Kernel virtual address -> page frame number (hat_getkpfnum(9F)) */
+#define PFN_INVALID	((ulong_t)-1)
+ulong_t hat_getkpfnum(caddr_t addr);
+
+/* Clock ticks (drv_usectohz(9F)): Linux jiffies */
+clock_t drv_usectohz(clock_t microsecs);
+pid_t ddi_get_pid(void);
+
+/* read(9E) data transfer (compat/uio.c) */
+enum uio_rw { UIO_READ, UIO_WRITE };
+
+/**
+ * struct uio - a read(9E)/write(9E) request (uio(9S))
+ * @uio_loffset: device offset of the transfer (bytes)
+ * @uio_resid:   bytes still to move
+ * @uio_iter:    Linux' description of the caller's buffers
+ */
+struct uio {
+	offset_t uio_loffset;
+	ssize_t uio_resid;
+	struct iov_iter *uio_iter;
+};
+
+int uiomove(void *address, size_t nbytes, enum uio_rw rwflag,
+	    struct uio *uio_p);
+
 /* Data model (compat/model.c) */
 model_t ddi_model_convert_from(model_t model);
 model_t ddi_mmap_get_model(void);
+model_t get_udatamodel(void);
 
 /**
  * ddi_btop() - bytes to pages, rounded down (ddi_btop(9F))

@@ -48,6 +48,42 @@ struct xxmem_region_info {
 	char name[16];
 };
 
+/* The regions of /dev/xxmem (the kernel-memory instance, 0). */
+#define XXMEM_REGION_UMEM	0	/* kernel memory, one view per data model */
+#define XXMEM_REGION_SCATTER	1	/* discontiguous chunks, one devmap handle each */
+#define XXMEM_REGION_STATUS	2	/* read-only struct xxmem_status */
+#define XXMEM_REGION_CTX	3	/* one page, one owner at a time */
+
+/* Region 1 is XXMEM_SCATTER_CHUNKS separate allocations of this many bytes. */
+#define XXMEM_SCATTER_CHUNKS		8
+#define XXMEM_SCATTER_CHUNK_SIZE	65536
+
+/**
+ * struct xxmem_status - region 2, maintained by the driver
+ * @opens:        successful open(2)s of the node
+ * @maps:         successful mmap(2)s of the node
+ * @faults:       page faults the driver served
+ * @handles:      devmap handles created by mmap(2)
+ * @ctx_switches: times the region 3 context changed owner
+ * @last_pid:     process ID of the last successful mmap(2) caller
+ * @last_addr:    user address that caller's mapping got (NULL if it does not
+ *                fit the reader's pointer size)
+ *
+ * The driver keeps one copy in the LP64 layout (read by 64-bit processes)
+ * and one in the ILP32 layout (read by 32-bit processes): each caller maps
+ * the copy laid out for its own data model, so this structure, with its
+ * long and pointer members, reads correctly compiled either way.
+ */
+struct xxmem_status {
+	long opens;
+	long maps;
+	long faults;
+	long handles;
+	long ctx_switches;
+	long last_pid;
+	void *last_addr;
+};
+
 /* The data model the driver sees for the caller. */
 #define XXMEM_MODEL_ILP32	32
 #define XXMEM_MODEL_LP64	64

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Small DDI services: hat_getkpfnum(9F), drv_usectohz(9F), ddi_get_pid(9F)
+ * and uiomove(9F).
+ */
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/uio.h>
+#include <linux/vmalloc.h>
+#include <sys/sunddi.h>
+
+/**
+ * hat_getkpfnum() - page frame number of a kernel address (hat_getkpfnum(9F))
+ * @addr: a kernel virtual address: from the kernel's direct map (kmalloc,
+ *        page allocator) or vmalloc space (vmalloc, vmap - which is where
+ *        ddi_umem_alloc() memory lives)
+ *
+ * Context: any (vmalloc addresses: not from NMI).
+ * Return: the frame number of the page holding @addr, or PFN_INVALID for an
+ * address of neither kind.
+ */
+ulong_t hat_getkpfnum(caddr_t addr)
+{
+	if (is_vmalloc_addr(addr))
+		return vmalloc_to_pfn(addr);
+	if (virt_addr_valid(addr))
+		return PHYS_PFN(__pa(addr));
+	return PFN_INVALID;
+}
+EXPORT_SYMBOL_GPL(hat_getkpfnum);
+
+/**
+ * drv_usectohz() - microseconds to clock ticks (drv_usectohz(9F))
+ * @microsecs: a time in microseconds, >= 0
+ *
+ * Context: any.
+ * Return: the number of jiffies that covers @microsecs (rounded up).
+ */
+clock_t drv_usectohz(clock_t microsecs)
+{
+	if (microsecs <= 0)
+		return 0;
+	return usecs_to_jiffies(microsecs);
+}
+EXPORT_SYMBOL_GPL(drv_usectohz);
+
+/**
+ * ddi_get_pid() - process ID of the caller (ddi_get_pid(9F))
+ *
+ * Context: process context.
+ * Return: the calling process' ID (its thread group ID).
+ */
+pid_t ddi_get_pid(void)
+{
+	return task_tgid_nr(current);
+}
+EXPORT_SYMBOL_GPL(ddi_get_pid);
+
+/**
+ * uiomove() - move data between a kernel buffer and a uio (uiomove(9F))
+ * @address: the kernel buffer
+ * @nbytes:  bytes to move at most (fewer if the request is smaller)
+ * @rwflag:  UIO_READ: from @address to the caller; UIO_WRITE: the reverse
+ * @uio_p:   the request; its offset advances and its residue shrinks by
+ *           what was moved
+ *
+ * Context: process context, may sleep (page faults).
+ * Return: 0, or EFAULT if the caller's buffer is not accessible.
+ */
+int uiomove(void *address, size_t nbytes, enum uio_rw rwflag,
+	    struct uio *uio_p)
+{
+	size_t n = min_t(size_t, nbytes, uio_p->uio_resid);
+	size_t done;
+
+	if (rwflag == UIO_READ)
+		done = copy_to_iter(address, n, uio_p->uio_iter);
+	else
+		done = copy_from_iter(address, n, uio_p->uio_iter);
+	uio_p->uio_resid -= done;
+	uio_p->uio_loffset += done;
+	return done == n ? 0 : EFAULT;
+}
+EXPORT_SYMBOL_GPL(uiomove);
