@@ -15,7 +15,8 @@
  * 1 "scatter" XXMEM_SCATTER_CHUNKS separate allocations; one mmap(2) of
  *             them is served by one devmap handle per chunk (*maplen ends
  *             at the chunk's end).  Its handles have map/dup/unmap
- *             callbacks that log to debugfs (xxmem/trace).
+ *             callbacks that log to debugfs (xxmem/trace); writing N to
+ *             xxmem/fail_map makes the Nth devmap_map call from then fail.
  * 2 "status"  a read-only struct xxmem_status, kept in the LP64 layout for
  *             64-bit callers and in the ILP32 layout for 32-bit callers.
  * 3 "ctx"     one page that one process at a time may have loaded: its
@@ -84,6 +85,7 @@ struct xxstate {
 	char *trbuf;
 	size_t trlen;
 	struct dentry *dbgdir;
+	u32 fail_map;			/* debugfs: the Nth devmap_map fails */
 };
 
 /* A handle's private data (devmap_map/dup/unmap). */
@@ -318,6 +320,11 @@ static int xx_map(devmap_cookie_t dhp, dev_t dev, uint_t flags, offset_t off,
 
 	if (!xsp)
 		return ENXIO;
+	/* fault injection for tests: debugfs xxmem/fail_map = N */
+	if (READ_ONCE(xsp->fail_map) && --xsp->fail_map == 0) {
+		xx_trace(xsp, "map off=0x%llx len=0x%zx failed", off, len);
+		return EIO;
+	}
 	p = xx_hpriv_alloc(xsp);
 	if (!p)
 		return ENOMEM;
@@ -688,6 +695,7 @@ static int xxattach(dev_info_t *dip, ddi_attach_cmd_t cmd)
 		goto fail;
 	xsp->dbgdir = debugfs_create_dir("xxmem", NULL);
 	debugfs_create_file("trace", 0600, xsp->dbgdir, xsp, &xx_trace_fops);
+	debugfs_create_u32("fail_map", 0600, xsp->dbgdir, &xsp->fail_map);
 	if (ddi_create_minor_node(dip, "xxmem", S_IFCHR, instance,
 				  DDI_PSEUDO, 0) != DDI_SUCCESS)
 		goto fail_debugfs;

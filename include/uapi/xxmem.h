@@ -62,7 +62,8 @@ struct xxmem_region_info {
  * struct xxmem_status - region 2, maintained by the driver
  * @opens:        successful open(2)s of the node
  * @maps:         successful mmap(2)s of the node
- * @faults:       page faults the driver served
+ * @faults:       page faults the driver served through devmap_access(9E)
+ *                (region 3; the other regions are loaded at mmap time)
  * @handles:      devmap handles created by mmap(2)
  * @ctx_switches: times the region 3 context changed owner
  * @last_pid:     process ID of the last successful mmap(2) caller
