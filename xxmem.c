@@ -22,11 +22,18 @@
  * 3 "ctx"     one page that one process at a time may have loaded: its
  *             devmap_access callback goes through devmap_do_ctxmgt(9F).
  * mmap(2) goes through xxsegmap(), which counts successful mappings.
+ *
+ * xxmem is also a PCI driver (QEMU's edu and ivshmem by ID; any function
+ * through new_id or driver_override): each bound function is an instance
+ * N >= 1 with its own node /dev/xxmemN whose region i is BAR i, mapped with
+ * devmap_devmem_setup(9F): non-prefetchable BARs uncached, prefetchable
+ * ones write-combining.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
 #include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/moduleparam.h>
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
@@ -47,6 +54,10 @@
 #define XXMEM_REGION_MASK	(XXMEM_REGION_OFFSET(1) - 1)
 
 #define XX_NREGIONS		4
+#define XX_NBARS		6		/* regions of a PCI instance */
+#define XX_EDU_VENDOR		0x1234
+#define XX_EDU_DEVICE		0x11e8
+#define XX_EDU_ID		0x010000ed	/* edu's identification register */
 #define XX_SCATTER_SIZE		(XXMEM_SCATTER_CHUNKS * XXMEM_SCATTER_CHUNK_SIZE)
 #define XX_TRACE_SIZE		(16 * 1024)
 
@@ -64,6 +75,9 @@ struct xx_status32 {
 /* Per-instance soft state. */
 struct xxstate {
 	dev_info_t *dip;
+	bool pci;			/* a PCI function (instance >= 1) */
+	ddi_acc_handle_t regs_handle;	/* PCI: BAR 0 registers */
+	caddr_t regs;
 	ddi_umem_cookie_t ucookie;	/* region 0: 2 * umem_size bytes */
 	caddr_t umem_kva;
 	size_t umem_size;		/* bytes of one view */
@@ -169,6 +183,8 @@ static void xx_status_publish(struct xxstate *xsp)
 
 static void xx_status_mapped(struct xxstate *xsp, caddr_t addr)
 {
+	if (xsp->pci)
+		return;
 	spin_lock(&xsp->stlock);
 	xsp->st.maps++;
 	xsp->st.last_pid = ddi_get_pid();
@@ -228,6 +244,44 @@ static const struct file_operations xx_trace_fops = {
 
 /* ---- regions ---- */
 
+/* The access attributes for BAR @bar: write-combining if prefetchable. */
+static void xx_bar_attr(struct xxstate *xsp, uint_t bar,
+			ddi_device_acc_attr_t *attr)
+{
+	uint_t flags = 0;
+
+	ddi_dev_regflags(xsp->dip, bar + 1, &flags);
+	attr->devacc_attr_version = DDI_DEVICE_ATTR_V0;
+	attr->devacc_attr_endian_flags = DDI_STRUCTURE_LE_ACC;
+	attr->devacc_attr_dataorder = (flags & DDI_REG_PREFETCH) ?
+				      DDI_MERGING_OK_ACC : DDI_STRICTORDER_ACC;
+	attr->devacc_attr_access = DDI_DEFAULT_ACC;
+}
+
+/* Region @ri->index of a PCI instance: BAR ri->index. */
+static int xx_region_info_pci(struct xxstate *xsp,
+			      struct xxmem_region_info *ri)
+{
+	u32 index = ri->index;
+	offset_t size = 0;
+	uint_t flags = 0;
+
+	if (index >= XX_NBARS)
+		return EINVAL;
+	memset(ri, 0, sizeof(*ri));
+	ri->index = index;
+	ri->offset = XXMEM_REGION_OFFSET(index);
+	ri->flags = XXMEM_REGION_DEVICE;
+	snprintf(ri->name, sizeof(ri->name), "bar%u", index);
+	ddi_dev_regmapsize(xsp->dip, index + 1, &size);
+	ddi_dev_regflags(xsp->dip, index + 1, &flags);
+	ri->size = size;
+	ri->maxprot = size ? PROT_READ | PROT_WRITE : 0;
+	ri->cache = (flags & DDI_REG_PREFETCH) ? XXMEM_CACHE_WC :
+						 XXMEM_CACHE_UC;
+	return 0;
+}
+
 /* Fill @ri for region ri->index of @xsp; EINVAL past the last region. */
 static int xx_region_info(struct xxstate *xsp, struct xxmem_region_info *ri)
 {
@@ -236,6 +290,8 @@ static int xx_region_info(struct xxstate *xsp, struct xxmem_region_info *ri)
 	};
 	u32 index = ri->index;
 
+	if (xsp->pci)
+		return xx_region_info_pci(xsp, ri);
 	if (index >= XX_NREGIONS)
 		return EINVAL;
 	memset(ri, 0, sizeof(*ri));
@@ -455,7 +511,8 @@ static int xxopen(dev_t *devp, int flag, int otyp, cred_t *credp)
 		return EINVAL;
 	if (!xsp)
 		return ENXIO;
-	XX_COUNT(xsp, opens);
+	if (!xsp->pci)
+		XX_COUNT(xsp, opens);
 	return 0;
 }
 
@@ -507,7 +564,7 @@ static int xxread(dev_t dev, struct uio *uiop, cred_t *credp)
 	u64 region, roff;
 	int error = 0;
 
-	if (!xsp || uiop->uio_loffset < 0)
+	if (!xsp || xsp->pci || uiop->uio_loffset < 0)
 		return ENXIO;
 	region = (u64)uiop->uio_loffset >> XXMEM_REGION_SHIFT;
 	if (region >= XX_NREGIONS)
@@ -546,6 +603,21 @@ static int xx_devmap_scatter(struct xxstate *xsp, devmap_cookie_t handle,
 				 DEVMAP_DEFAULTS, NULL);
 }
 
+/* devmap(9E) of a PCI instance: region = BAR, device memory. */
+static int xx_devmap_bar(struct xxstate *xsp, devmap_cookie_t handle,
+			 u64 region, u64 roff, size_t len, size_t *maplen)
+{
+	ddi_device_acc_attr_t attr;
+
+	if (region >= XX_NBARS)
+		return -1;
+	xx_bar_attr(xsp, region, &attr);
+	*maplen = len;
+	return devmap_devmem_setup(handle, xsp->dip, NULL, region + 1, roff,
+				   len, PROT_READ | PROT_WRITE | PROT_USER,
+				   DEVMAP_DEFAULTS, &attr);
+}
+
 /*
  * devmap(9E): map [off, off + len) of the device.  off selects the region
  * (XXMEM_REGION_OFFSET) and the offset within it.
@@ -564,6 +636,8 @@ static int xxdevmap(dev_t dev, devmap_cookie_t handle, offset_t off,
 
 	/* round up len to a multiple of a page size */
 	len = ptob(btopr(len));
+	if (xsp->pci)
+		return xx_devmap_bar(xsp, handle, region, roff, len, maplen);
 	switch (region) {
 	case XXMEM_REGION_UMEM:
 		/* check if the requested range is ok */
@@ -670,10 +744,56 @@ static int xx_alloc_regions(struct xxstate *xsp)
 	return 0;
 }
 
+/*
+ * attach(9E) of a PCI function: map BAR 0's registers; an edu device must
+ * identify itself.
+ */
+static int xxattach_pci(dev_info_t *dip, struct xxstate *xsp)
+{
+	int instance = ddi_get_instance(dip);
+	ddi_device_acc_attr_t attr = {
+		.devacc_attr_version = DDI_DEVICE_ATTR_V0,
+		.devacc_attr_endian_flags = DDI_STRUCTURE_LE_ACC,
+		.devacc_attr_dataorder = DDI_STRICTORDER_ACC,
+	};
+	char name[16];
+	uint32_t id;
+	int ret;
+
+	xsp->pci = true;
+	ret = ddi_regs_map_setup(dip, 1, &xsp->regs, 0, 0, &attr,
+				 &xsp->regs_handle);
+	if (ret != DDI_SUCCESS) {
+		cmn_err(CE_WARN, "xxmem%d: cannot map BAR 0 registers (%d)",
+			instance, ret);
+		return DDI_FAILURE;
+	}
+	if (ddi_prop_get_int(DDI_DEV_T_ANY, dip, DDI_PROP_DONTPASS,
+			     "vendor-id", 0) == XX_EDU_VENDOR &&
+	    ddi_prop_get_int(DDI_DEV_T_ANY, dip, DDI_PROP_DONTPASS,
+			     "device-id", 0) == XX_EDU_DEVICE) {
+		id = ddi_get32(xsp->regs_handle, (uint32_t *)xsp->regs);
+		if (id != XX_EDU_ID) {
+			cmn_err(CE_WARN, "xxmem%d: edu identification 0x%08x, expected 0x%08x",
+				instance, id, XX_EDU_ID);
+			goto fail;
+		}
+	}
+	snprintf(name, sizeof(name), "xxmem%d", instance);
+	if (ddi_create_minor_node(dip, name, S_IFCHR, instance, DDI_PSEUDO,
+				  0) != DDI_SUCCESS)
+		goto fail;
+	return DDI_SUCCESS;
+fail:
+	ddi_regs_map_free(&xsp->regs_handle);
+	return DDI_FAILURE;
+}
+
 static int xxattach(dev_info_t *dip, ddi_attach_cmd_t cmd)
 {
 	int instance = ddi_get_instance(dip);
 	struct xxstate *xsp;
+	int nregs;
 
 	if (cmd != DDI_ATTACH)
 		return DDI_FAILURE;
@@ -681,6 +801,12 @@ static int xxattach(dev_info_t *dip, ddi_attach_cmd_t cmd)
 		return DDI_FAILURE;
 	xsp = ddi_get_soft_state(xx_statep, instance);
 	xsp->dip = dip;
+	if (ddi_dev_nregs(dip, &nregs) == DDI_SUCCESS) {
+		if (xxattach_pci(dip, xsp) == DDI_SUCCESS)
+			return DDI_SUCCESS;
+		ddi_soft_state_free(xx_statep, instance);
+		return DDI_FAILURE;
+	}
 	xsp->umem_size = umem_size;
 	spin_lock_init(&xsp->stlock);
 	mutex_init(&xsp->ctxlock);
@@ -719,7 +845,13 @@ static int xxdetach(dev_info_t *dip, ddi_detach_cmd_t cmd)
 
 	if (cmd != DDI_DETACH || !xsp)
 		return DDI_FAILURE;
+	/* revokes every user mapping of the node first */
 	ddi_remove_minor_node(dip, NULL);
+	if (xsp->pci) {
+		ddi_regs_map_free(&xsp->regs_handle);
+		ddi_soft_state_free(xx_statep, instance);
+		return DDI_SUCCESS;
+	}
 	debugfs_remove_recursive(xsp->dbgdir);
 	kfree(xsp->trbuf);
 	xx_free_regions(xsp);
@@ -739,10 +871,19 @@ static struct cb_ops xx_cb_ops = {
 	.cb_flag = D_NEW | D_MP | D_64BIT | D_DEVMAP,
 };
 
+/* Bound by default (Solaris: driver_aliases); others via new_id. */
+static const struct pci_device_id xx_pci_ids[] = {
+	{ PCI_DEVICE(XX_EDU_VENDOR, XX_EDU_DEVICE) },		/* QEMU edu */
+	{ PCI_DEVICE(PCI_VENDOR_ID_REDHAT_QUMRANET, 0x1110) },	/* ivshmem */
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, xx_pci_ids);
+
 static struct dev_ops xx_dev_ops = {
 	.devo_attach = xxattach,
 	.devo_detach = xxdetach,
 	.devo_cb_ops = &xx_cb_ops,
+	.devo_pci_ids = xx_pci_ids,
 };
 
 static struct modldrv modldrv = {

@@ -16,8 +16,11 @@
  *
  * The handles of one mmap(2) form a devmap segment (see struct devmap_seg).
  */
+#include <linux/capability.h>
 #include <linux/mm.h>
+#include <linux/pci.h>
 #include <linux/sched/signal.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <sys/sunddi.h>
 #include <sys/ddidevmap.h>
@@ -66,6 +69,10 @@ static struct devmap_seg *devmap_seg_alloc(struct ddi_minor_node *mn,
 	seg->mapping = vma->vm_file->f_mapping;
 	seg->mn = mn;
 	i_ddi_minor_hold(mn);
+	mutex_lock(&mn->seg_lock);
+	WRITE_ONCE(seg->revoked, mn->gone);
+	list_add(&seg->mn_link, &mn->segs);
+	mutex_unlock(&mn->seg_lock);
 	return seg;
 }
 
@@ -74,6 +81,9 @@ static void devmap_seg_release(struct kref *ref)
 	struct devmap_seg *seg = container_of(ref, struct devmap_seg, ref);
 	struct devmap_handle *dhp, *tmp;
 
+	mutex_lock(&seg->mn->seg_lock);
+	list_del(&seg->mn_link);
+	mutex_unlock(&seg->mn->seg_lock);
 	list_for_each_entry_safe(dhp, tmp, &seg->handles, link)
 		devmap_handle_free(dhp);
 	i_ddi_minor_rele(seg->mn);
@@ -186,18 +196,28 @@ static int devmap_load_range(struct devmap_seg *seg, struct devmap_handle *dhp,
 	u64 fault = (u64)seg->fault_vmf->pgoff << PAGE_SHIFT;
 	u64 off;
 
-	if (dhp->type != DEVMAP_TYPE_UMEM || dhp->invalid)
+	if (dhp->type == DEVMAP_TYPE_NONE || dhp->invalid)
 		return EINVAL;
 	start = max(start, vstart);
 	end = min(end, vend);
 	for (off = start; off < end; off += PAGE_SIZE) {
+		unsigned long addr = vma->vm_start + (off - vstart);
 		struct page *page;
+		vm_fault_t vmret;
 		int err;
 
-		page = dhp->cookie->pages[btop(dhp->koff + (off - dhp->uoff))];
-		err = vm_insert_page(vma, vma->vm_start + (off - vstart), page);
-		if (err && err != -EBUSY)	/* EBUSY: already loaded */
-			return -err;
+		if (dhp->type == DEVMAP_TYPE_DEVMEM) {
+			vmret = vmf_insert_pfn(vma, addr, dhp->pfn +
+					       btop(off - dhp->uoff));
+			if (vmret & VM_FAULT_ERROR)
+				return vmret & VM_FAULT_OOM ? ENOMEM : EFAULT;
+		} else {
+			page = dhp->cookie->pages[btop(dhp->koff +
+						       (off - dhp->uoff))];
+			err = vm_insert_page(vma, addr, page);
+			if (err && err != -EBUSY)  /* EBUSY: already loaded */
+				return -err;
+		}
 		if (off == fault)
 			seg->fault_loaded = true;
 	}
@@ -531,7 +551,7 @@ static vm_fault_t devmap_vma_fault(struct vm_fault *vmf)
 	if (!seg)
 		return VM_FAULT_SIGBUS;
 	mutex_lock(&seg->lock);
-	dhp = devmap_find_handle(seg, uoff);
+	dhp = seg->revoked ? NULL : devmap_find_handle(seg, uoff);
 	if (!dhp || (dhp->invalid && !dhp->callbackops))
 		goto out;
 	seg->fault_vmf = vmf;
@@ -596,9 +616,17 @@ static int devmap_populate(struct vm_area_struct *vma, struct devmap_seg *seg)
 		unsigned long left = btop(dhp->len);
 		struct page **pages;
 
-		if (dhp->type != DEVMAP_TYPE_UMEM || dhp->invalid ||
+		if (dhp->type == DEVMAP_TYPE_NONE || dhp->invalid ||
 		    devmap_has_access_cb(dhp))
 			continue;
+		if (dhp->type == DEVMAP_TYPE_DEVMEM) {
+			/* as the PCI sysfs resource files do (PAT reserved) */
+			err = io_remap_pfn_range(vma, addr, dhp->pfn, dhp->len,
+						 vma->vm_page_prot);
+			if (err)
+				return err;
+			continue;
+		}
 		pages = &dhp->cookie->pages[btop(dhp->koff)];
 		while (left) {
 			unsigned long num = left;
@@ -645,8 +673,9 @@ static int devmap_make_handles(struct devmap_seg *seg,
 
 		ret = cb->cb_devmap(mn->dev, dhp, (offset_t)off, resid,
 				    &maplen, model);
-		if (ret)
-			return dhp->error == EACCES ? -EACCES : -ENXIO;
+		if (ret)	/* protection and permission errors stay */
+			return (dhp->error == EACCES || dhp->error == EPERM) ?
+			       -dhp->error : -ENXIO;
 		if (dhp->type == DEVMAP_TYPE_NONE)
 			return -ENXIO;	/* devmap(9E) set nothing up */
 		if (maplen == 0 || !PAGE_ALIGNED(maplen))
@@ -657,6 +686,31 @@ static int devmap_make_handles(struct devmap_seg *seg,
 		off += dhp->len;
 		resid -= dhp->len;
 	}
+	return 0;
+}
+
+/*
+ * A mapping is kernel memory (VM_MIXEDMAP, refcounted pages) or device
+ * memory (VM_IO | VM_PFNMAP, one caching mode), not both: Linux keeps one
+ * page protection per VMA.
+ */
+static int devmap_vma_kind(struct devmap_seg *seg, struct vm_area_struct *vma)
+{
+	struct devmap_handle *first, *dhp;
+
+	first = list_first_entry(&seg->handles, struct devmap_handle, link);
+	list_for_each_entry(dhp, &seg->handles, link)
+		if (dhp->type != first->type || dhp->cache != first->cache)
+			return -EINVAL;
+	if (first->type == DEVMAP_TYPE_UMEM) {
+		vm_flags_set(vma, VM_MIXEDMAP);
+		return 0;
+	}
+	vm_flags_set(vma, VM_IO | VM_PFNMAP);
+	if (first->cache == DEVMAP_CACHE_WC)
+		vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
+	else if (first->cache == DEVMAP_CACHE_UC)
+		vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
 	return 0;
 }
 
@@ -728,6 +782,9 @@ int i_devmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma)
 	if (err)
 		goto fail;
 
+	err = devmap_vma_kind(seg, vma);
+	if (err)
+		goto fail;
 	list_for_each_entry(dhp, &seg->handles, link)
 		maxprot &= dhp->maxprot;
 	if (!(maxprot & PROT_READ))
@@ -736,8 +793,7 @@ int i_devmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma)
 		vm_flags_clear(vma, VM_MAYWRITE);
 	if (!(maxprot & PROT_EXEC))
 		vm_flags_clear(vma, VM_MAYEXEC);
-	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_MIXEDMAP |
-		     VM_WIPEONFORK);
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_WIPEONFORK);
 
 	err = devmap_call_map(seg, vma);
 	if (err)
@@ -758,6 +814,151 @@ int i_devmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma)
 fail:
 	devmap_seg_put(seg);
 	return err;
+}
+
+/**
+ * devmap_devmem_setup() - export device memory (registers) through a devmap
+ * handle (devmap_devmem_setup(9F))
+ * @dhp:         the handle devmap(9E) was given
+ * @dip:         the device (a PCI instance)
+ * @callbackops: devmap_callback_ctl(9S), or NULL
+ * @rnumber:     register set: BAR + 1 (see ddi_regs_map_setup())
+ * @roff:        byte offset in the register set; page aligned
+ * @len:         bytes; page aligned (a register set smaller than a page may
+ *               be mapped as one whole page if no other device register
+ *               lies in that page)
+ * @maxprot:     the highest protection user mappings may have
+ * @flags:       DEVMAP_DEFAULTS, or DEVMAP_ALLOW_REMAP with optional
+ *               DEVMAP_MAPPING_INVALID
+ * @accattrp:    access attributes; the data order selects the caching:
+ *               DDI_STRICTORDER_ACC (or NULL) uncached;
+ *               DDI_MERGING_OK_ACC and DDI_LOADCACHING_OK_ACC
+ *               write-combining; DDI_UNORDERED_OK_ACC and
+ *               DDI_STORECACHING_OK_ACC write-combining on prefetchable
+ *               memory and uncached otherwise (Linux never maps MMIO
+ *               write-back)
+ *
+ * Mapping device memory needs CAP_SYS_RAWIO, as the PCI sysfs resource
+ * files and /dev/mem do, and is refused under kernel lockdown.  Device
+ * memory mappings are shared only, VM_IO | VM_PFNMAP, never copied on
+ * write; handles without devmap_access are mapped at mmap(2) time with
+ * io_remap_pfn_range(), the others at fault time.
+ *
+ * Context: process context, from devmap(9E) (mmap_lock held).
+ * Return: 0, or a positive errno: EINVAL (bad handle or arguments,
+ * unaligned @roff/@len, a configuration space or I/O port register set,
+ * write-combining on non-prefetchable memory); ENXIO (@roff + @len beyond
+ * the register set, an absent register set, or a page shared with another
+ * device's registers - illumos does not check this); EACCES (protection
+ * beyond @maxprot); EPERM (no CAP_SYS_RAWIO, or lockdown).
+ */
+int devmap_devmem_setup(devmap_cookie_t dhp, dev_info_t *dip,
+			struct devmap_callback_ctl *callbackops,
+			uint_t rnumber, offset_t roff, size_t len,
+			uint_t maxprot, uint_t flags,
+			ddi_device_acc_attr_t *accattrp)
+{
+	uchar_t order = accattrp ? accattrp->devacc_attr_dataorder :
+				   DDI_STRICTORDER_ACC;
+	struct resource *r;
+	resource_size_t size;
+	int err = EINVAL;
+
+	if (!dhp)
+		return EINVAL;
+	if (dhp->type != DEVMAP_TYPE_NONE ||
+	    (callbackops && callbackops->devmap_rev != DEVMAP_OPS_REV) ||
+	    (flags & ~(DEVMAP_MAPPING_INVALID | DEVMAP_ALLOW_REMAP)) ||
+	    ((flags & DEVMAP_MAPPING_INVALID) &&
+	     !(flags & DEVMAP_ALLOW_REMAP)) ||
+	    order > DDI_STORECACHING_OK_ACC)
+		goto out;
+	if (roff < 0 || !PAGE_ALIGNED(roff) || len == 0 || !PAGE_ALIGNED(len))
+		goto out;
+	if (i_ddi_reg_resource(dip, rnumber, &r) != DDI_SUCCESS ||
+	    (r->flags & IORESOURCE_IO))
+		goto out;
+	err = ENXIO;
+	size = r->flags ? resource_size(r) : 0;
+	if (size && !PAGE_ALIGNED(size)) {
+		if (!i_ddi_reg_page_exclusive(r))
+			goto out;
+		size = PAGE_ALIGN(size);
+	}
+	if ((u64)roff >= size || len > size - roff ||
+	    !PAGE_ALIGNED(r->start))
+		goto out;
+	err = EACCES;
+	if ((dhp->prot & maxprot) != dhp->prot)
+		goto out;
+	err = EPERM;
+	if (!capable(CAP_SYS_RAWIO) ||
+	    security_locked_down(LOCKDOWN_PCI_ACCESS))
+		goto out;
+
+	if (order == DDI_MERGING_OK_ACC || order == DDI_LOADCACHING_OK_ACC) {
+		err = EINVAL;
+		if (!(r->flags & IORESOURCE_PREFETCH))
+			goto out;
+		dhp->cache = DEVMAP_CACHE_WC;
+	} else if (order == DDI_STRICTORDER_ACC) {
+		dhp->cache = DEVMAP_CACHE_UC;
+	} else {
+		dhp->cache = (r->flags & IORESOURCE_PREFETCH) ?
+			     DEVMAP_CACHE_WC : DEVMAP_CACHE_UC;
+	}
+	dhp->pfn = PHYS_PFN(r->start + roff);
+	dhp->invalid = flags & DEVMAP_MAPPING_INVALID;
+	dhp->setup_len = len;
+	dhp->maxprot = maxprot;
+	dhp->flags = flags;
+	dhp->callbackops = callbackops;
+	dhp->dip = dip;
+	dhp->type = DEVMAP_TYPE_DEVMEM;
+	return 0;
+out:
+	dhp->error = err;
+	return err;
+}
+EXPORT_SYMBOL_GPL(devmap_devmem_setup);
+
+/**
+ * i_devmap_revoke() - the node's device is going away: unmap everything
+ * @mn: the minor node, being removed (detach)
+ *
+ * Every handle of every mapping of the node gets devmap_unmap(9E) while
+ * the driver is still attached, every translation is removed, and later
+ * accesses get SIGBUS: no process keeps a mapping of memory or registers
+ * the driver is about to release.
+ *
+ * Context: process context, may sleep; mn->gone is set.
+ */
+void i_devmap_revoke(struct ddi_minor_node *mn)
+{
+	struct devmap_seg *seg;
+	bool found;
+
+	do {
+		found = false;
+		mutex_lock(&mn->seg_lock);
+		list_for_each_entry(seg, &mn->segs, mn_link) {
+			if (!READ_ONCE(seg->revoked) &&
+			    kref_get_unless_zero(&seg->ref)) {
+				found = true;
+				break;
+			}
+		}
+		mutex_unlock(&mn->seg_lock);
+		if (!found)
+			break;
+		mutex_lock(&seg->lock);
+		devmap_seg_unmap(seg, 0, U64_MAX);
+		WRITE_ONCE(seg->revoked, true);
+		mutex_unlock(&seg->lock);
+		devmap_seg_put(seg);
+	} while (found);
+	if (mn->inode)
+		unmap_mapping_range(mn->inode->i_mapping, 0, 0, 1);
 }
 
 /**

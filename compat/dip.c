@@ -164,6 +164,7 @@ static void ddi_minor_release(struct kref *ref)
 	if (mn->inode)
 		iput(mn->inode);
 	mutex_destroy(&mn->inode_lock);
+	mutex_destroy(&mn->seg_lock);
 	kfree(mn);
 }
 
@@ -216,6 +217,20 @@ static int ddi_fmode(struct file *filp)
 	return mode;
 }
 
+/*
+ * Enter a node to call one of its driver's entry points; fails with
+ * -ENODEV once the node is being removed (the device was detached).
+ */
+static int ddi_node_enter(struct ddi_minor_node *mn)
+{
+	down_read(&mn->active);
+	if (mn->gone) {
+		up_read(&mn->active);
+		return -ENODEV;
+	}
+	return 0;
+}
+
 static int ddi_cdev_open(struct inode *inode, struct file *filp)
 {
 	struct miscdevice *misc = filp->private_data;
@@ -234,21 +249,23 @@ static int ddi_cdev_open(struct inode *inode, struct file *filp)
 	if (!try_module_get(owner))
 		return -ENODEV;
 	err = ddi_minor_share_mapping(mn, inode, filp);
-	if (err) {
-		module_put(owner);
-		return err;
-	}
-	if (cb->cb_open) {
-		err = cb->cb_open(&dev, ddi_fmode(filp), OTYP_CHR,
-				  (cred_t *)filp->f_cred);
-		if (err) {
-			module_put(owner);
-			return -err;
-		}
-	}
+	if (err)
+		goto fail;
+	err = ddi_node_enter(mn);
+	if (err)
+		goto fail;
+	if (cb->cb_open)
+		err = -cb->cb_open(&dev, ddi_fmode(filp), OTYP_CHR,
+				   (cred_t *)filp->f_cred);
+	up_read(&mn->active);
+	if (err)
+		goto fail;
 	kref_get(&mn->ref);
 	filp->private_data = mn;
 	return 0;
+fail:
+	module_put(owner);
+	return err;
 }
 
 static int ddi_cdev_release(struct inode *inode, struct file *filp)
@@ -257,9 +274,11 @@ static int ddi_cdev_release(struct inode *inode, struct file *filp)
 	struct module *owner = mn->dip->drv->owner;
 	struct cb_ops *cb = ddi_node_cb(mn);
 
-	if (cb->cb_close)
+	if (cb->cb_close && !ddi_node_enter(mn)) {
 		cb->cb_close(mn->dev, ddi_fmode(filp), OTYP_CHR,
 			     (cred_t *)filp->f_cred);
+		up_read(&mn->active);
+	}
 	kref_put(&mn->ref, ddi_minor_release);
 	module_put(owner);
 	return 0;
@@ -278,8 +297,12 @@ static long ddi_cdev_ioctl(struct file *filp, unsigned int cmd,
 		return -ENOTTY;
 	if (in_compat_syscall())
 		arg = (unsigned long)compat_ptr(arg);
+	err = ddi_node_enter(mn);
+	if (err)
+		return err;
 	err = cb->cb_ioctl(mn->dev, (int)cmd, (intptr_t)arg, mode,
 			   (cred_t *)filp->f_cred, &rval);
+	up_read(&mn->active);
 	return err ? -err : rval;
 }
 
@@ -298,7 +321,11 @@ static ssize_t ddi_cdev_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 	if (!cb->cb_read)
 		return -EINVAL;
+	err = ddi_node_enter(mn);
+	if (err)
+		return err;
 	err = cb->cb_read(mn->dev, &uio, (cred_t *)iocb->ki_filp->f_cred);
+	up_read(&mn->active);
 	moved = count - uio.uio_resid;
 	iocb->ki_pos += moved;
 	if (err && !moved)
@@ -311,9 +338,9 @@ static ssize_t ddi_cdev_read_iter(struct kiocb *iocb, struct iov_iter *to)
  * the driver's segmap(9E) if it has one; else devmap_setup if the driver
  * is D_DEVMAP or has no mmap(9E); else the legacy mmap(9E) path.
  */
-static int ddi_cdev_mmap(struct file *filp, struct vm_area_struct *vma)
+static int ddi_cdev_mmap_dispatch(struct ddi_minor_node *mn,
+				  struct file *filp, struct vm_area_struct *vma)
 {
-	struct ddi_minor_node *mn = filp->private_data;
 	struct cb_ops *cb = ddi_node_cb(mn);
 
 	if (cb->cb_segmap) {
@@ -344,6 +371,19 @@ static int ddi_cdev_mmap(struct file *filp, struct vm_area_struct *vma)
 	if ((cb->cb_flag & D_DEVMAP) || !cb->cb_mmap)
 		return i_devmap_setup_vma(mn, vma);
 	return i_mmap_setup_vma(mn, vma);
+}
+
+static int ddi_cdev_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct ddi_minor_node *mn = filp->private_data;
+	int err;
+
+	err = ddi_node_enter(mn);
+	if (err)
+		return err;
+	err = ddi_cdev_mmap_dispatch(mn, filp, vma);
+	up_read(&mn->active);
+	return err;
 }
 
 static const struct file_operations ddi_cdev_fops = {
@@ -388,12 +428,16 @@ int ddi_create_minor_node(dev_info_t *dip, const char *name, int spec_type,
 		return DDI_FAILURE;
 	kref_init(&mn->ref);
 	mutex_init(&mn->inode_lock);
+	init_rwsem(&mn->active);
+	mutex_init(&mn->seg_lock);
+	INIT_LIST_HEAD(&mn->segs);
 	mn->dip = dip;
 	strscpy(mn->name, name, sizeof(mn->name));
 	mn->misc.minor = MISC_DYNAMIC_MINOR;
 	mn->misc.name = mn->name;
 	mn->misc.fops = &ddi_cdev_fops;
 	mn->misc.mode = 0600;
+	mn->misc.parent = dip->pdev ? &dip->pdev->dev : NULL;
 	mn->dev = MKDEV(MISC_MAJOR, minor_num);
 	if (misc_register(&mn->misc)) {
 		kfree(mn);
@@ -409,8 +453,11 @@ EXPORT_SYMBOL_GPL(ddi_create_minor_node);
  * @dip:  the device
  * @name: the node to remove, or NULL for all of the device's nodes
  *
- * The /dev entry goes at once; files still open on the node keep its
- * state until they are closed.
+ * The /dev entry goes at once.  Every user mapping of the node is revoked
+ * first: its handles get devmap_unmap(9E), its translations are removed and
+ * later accesses get SIGBUS; open files get ENODEV from then on and keep
+ * the node's memory until they are closed.  So a device can be detached
+ * (Linux unbinds at will) while mapped.
  *
  * Context: process context, may sleep; from detach(9E) or attach failure.
  */
@@ -423,6 +470,10 @@ void ddi_remove_minor_node(dev_info_t *dip, const char *name)
 			continue;
 		list_del(&mn->link);
 		misc_deregister(&mn->misc);
+		down_write(&mn->active);	/* wait for entry points in flight */
+		mn->gone = true;
+		up_write(&mn->active);
+		i_devmap_revoke(mn);
 		kref_put(&mn->ref, ddi_minor_release);
 	}
 }
@@ -435,19 +486,93 @@ static struct ddi_driver *ddi_linkage_driver(struct modlinkage *modlp)
 	return modlp->ml_priv;
 }
 
+/* Detach @dip and free it (its driver's lock held, or the PCI core's). */
+static void ddi_detach_one(struct ddi_driver *drv, struct dev_info *dip)
+{
+	if (drv->ops->devo_detach(dip, DDI_DETACH) != DDI_SUCCESS)
+		pr_warn("%s%d: detach failed; removing anyway\n",
+			drv->name, dip->instance);
+	ddi_remove_minor_node(dip, NULL);
+	i_devmap_ctx_free(dip);
+}
+
 static void ddi_detach_all(struct ddi_driver *drv)
 {
 	struct dev_info *dip, *tmp;
 
 	list_for_each_entry_safe_reverse(dip, tmp, &drv->instances, link) {
-		if (drv->ops->devo_detach(dip, DDI_DETACH) != DDI_SUCCESS)
-			pr_warn("%s%d: detach failed; removing anyway\n",
-				drv->name, dip->instance);
-		ddi_remove_minor_node(dip, NULL);
+		ddi_detach_one(drv, dip);
 		list_del(&dip->link);
-		i_devmap_ctx_free(dip);
 		kfree(dip);
 	}
+}
+
+/*
+ * A PCI function bound to the driver is a new instance, numbered from 1.
+ * Like a Solaris PCI nexus, xxddi enables the function and claims its
+ * regions before attach(9E) and undoes both after detach(9E).
+ */
+static int ddi_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct ddi_driver *drv = container_of(to_pci_driver(pdev->dev.driver),
+					      struct ddi_driver, pci);
+	struct dev_info *dip;
+	int err;
+
+	dip = kzalloc(sizeof(*dip), GFP_KERNEL);
+	if (!dip)
+		return -ENOMEM;
+	dip->drv = drv;
+	dip->pdev = pdev;
+	INIT_LIST_HEAD(&dip->minors);
+	err = ida_alloc_min(&drv->ida, 1, GFP_KERNEL);
+	if (err < 0)
+		goto err_free;
+	dip->instance = err;
+	err = pci_enable_device(pdev);
+	if (err)
+		goto err_ida;
+	err = pci_request_regions(pdev, drv->name);
+	if (err)
+		goto err_disable;
+	pci_set_drvdata(pdev, dip);
+	if (drv->ops->devo_attach(dip, DDI_ATTACH) != DDI_SUCCESS) {
+		err = -ENODEV;
+		goto err_regions;
+	}
+	mutex_lock(&drv->lock);
+	list_add_tail(&dip->link, &drv->instances);
+	mutex_unlock(&drv->lock);
+	return 0;
+
+err_regions:
+	ddi_remove_minor_node(dip, NULL);
+	i_devmap_ctx_free(dip);
+	pci_set_drvdata(pdev, NULL);
+	pci_release_regions(pdev);
+err_disable:
+	pci_disable_device(pdev);
+err_ida:
+	ida_free(&drv->ida, dip->instance);
+err_free:
+	kfree(dip);
+	return err;
+}
+
+static void ddi_pci_remove(struct pci_dev *pdev)
+{
+	struct dev_info *dip = pci_get_drvdata(pdev);
+	struct ddi_driver *drv = dip->drv;
+
+	mutex_lock(&drv->lock);
+	list_del(&dip->link);
+	mutex_unlock(&drv->lock);
+	ddi_detach_one(drv, dip);
+	pci_set_drvdata(pdev, NULL);
+	pci_release_regions(pdev);
+	pci_disable_device(pdev);
+	ida_free(&drv->ida, dip->instance);
+	kfree(dip);
 }
 
 /**
@@ -455,18 +580,23 @@ static void ddi_detach_all(struct ddi_driver *drv)
  * @modlp: the driver's modlinkage, whose first linkage is a struct modldrv
  * @owner: the driver's module (mod_install() passes THIS_MODULE)
  *
- * Creates the driver's single pseudo instance, 0, and calls its attach(9E)
- * with DDI_ATTACH.
+ * Creates the driver's pseudo instance, 0, and calls its attach(9E) with
+ * DDI_ATTACH; if the dev_ops name PCI functions (devo_pci_ids), registers
+ * a Linux PCI driver of the module's name, whose every bound function
+ * becomes an instance (1, 2, ...) attached the same way.  Functions can
+ * also be bound through the PCI core's new_id and driver_override.
  *
  * Context: process context, may sleep; from the driver's module init.
  * Return: 0, or a positive errno: EINVAL for a malformed linkage, ENOMEM,
- * EBUSY if already installed, or ENXIO if attach(9E) failed.
+ * EBUSY if already installed, ENXIO if attach(9E) of instance 0 failed,
+ * or the PCI driver registration's error.
  */
 int __mod_install(struct modlinkage *modlp, struct module *owner)
 {
 	struct modldrv *md;
 	struct ddi_driver *drv;
 	struct dev_info *dip;
+	int err;
 
 	if (!modlp || modlp->ml_rev != MODREV_1 || !modlp->ml_linkage[0])
 		return EINVAL;
@@ -490,19 +620,42 @@ int __mod_install(struct modlinkage *modlp, struct module *owner)
 	drv->name = owner ? module_name(owner) : "ddi";
 	mutex_init(&drv->lock);
 	INIT_LIST_HEAD(&drv->instances);
+	ida_init(&drv->ida);
 	dip->drv = drv;
 	dip->instance = 0;
 	INIT_LIST_HEAD(&dip->minors);
 
 	if (drv->ops->devo_attach(dip, DDI_ATTACH) != DDI_SUCCESS) {
 		ddi_remove_minor_node(dip, NULL);
-		kfree(dip);
-		kfree(drv);
-		return ENXIO;
+		err = ENXIO;
+		goto err_free;
 	}
 	list_add_tail(&dip->link, &drv->instances);
 	modlp->ml_priv = drv;
+
+	if (drv->ops->devo_pci_ids) {
+		drv->pci.name = drv->name;
+		drv->pci.id_table = drv->ops->devo_pci_ids;
+		drv->pci.probe = ddi_pci_probe;
+		drv->pci.remove = ddi_pci_remove;
+		err = -__pci_register_driver(&drv->pci, owner, drv->name);
+		if (err) {
+			mutex_lock(&drv->lock);
+			ddi_detach_all(drv);
+			mutex_unlock(&drv->lock);
+			modlp->ml_priv = NULL;
+			goto err_free_drv;
+		}
+		drv->pci_registered = true;
+	}
 	return 0;
+
+err_free:
+	kfree(dip);
+err_free_drv:
+	ida_destroy(&drv->ida);
+	kfree(drv);
+	return err;
 }
 EXPORT_SYMBOL_GPL(__mod_install);
 
@@ -510,8 +663,8 @@ EXPORT_SYMBOL_GPL(__mod_install);
  * mod_remove() - remove a driver (mod_remove(9F))
  * @modlp: the linkage given to mod_install()
  *
- * Detaches every instance (detach(9E) with DDI_DETACH) in reverse order of
- * attach and removes their nodes.  Linux cannot refuse a module unload at
+ * Unregisters the PCI driver (detaching the PCI instances), then detaches
+ * the pseudo instance (detach(9E) with DDI_DETACH) and removes the nodes.  Linux cannot refuse a module unload at
  * this point; the module reference held by every open file and mapping is
  * what keeps a busy driver loaded, so a detach failure is only logged.
  *
@@ -524,10 +677,13 @@ int mod_remove(struct modlinkage *modlp)
 
 	if (!drv)
 		return EINVAL;
+	if (drv->pci_registered)
+		pci_unregister_driver(&drv->pci);	/* PCI instances */
 	mutex_lock(&drv->lock);
 	ddi_detach_all(drv);
 	mutex_unlock(&drv->lock);
 	mutex_destroy(&drv->lock);
+	ida_destroy(&drv->ida);
 	kfree(drv);
 	modlp->ml_priv = NULL;
 	return 0;

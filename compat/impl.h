@@ -11,6 +11,9 @@
 #include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/idr.h>
+#include <linux/rwsem.h>
 #include <sys/sunddi.h>
 
 /*
@@ -21,6 +24,9 @@
  * @name:      driver name (the module's name)
  * @lock:      protects @instances
  * @instances: attached dev_info
+ * @pci:       the Linux PCI driver, if @ops->devo_pci_ids
+ * @pci_registered: @pci is registered
+ * @ida:       instance numbers of PCI functions (from 1)
  */
 struct ddi_driver {
 	struct dev_ops *ops;
@@ -28,6 +34,9 @@ struct ddi_driver {
 	const char *name;
 	struct mutex lock;		/* protects @instances */
 	struct list_head instances;
+	struct pci_driver pci;
+	bool pci_registered;
+	struct ida ida;
 };
 
 /*
@@ -37,6 +46,8 @@ struct ddi_driver {
  * @link:     in drv->instances
  * @minors:   minor nodes created by ddi_create_minor_node()
  * @priv:     ddi_set_driver_private() data
+ * @ctx:      the device context of devmap_do_ctxmgt()
+ * @pdev:     the PCI function, for PCI instances
  */
 struct dev_info {
 	struct ddi_driver *drv;
@@ -45,6 +56,7 @@ struct dev_info {
 	struct list_head minors;
 	void *priv;
 	struct devmap_ctx *ctx;
+	struct pci_dev *pdev;
 };
 
 /*
@@ -56,6 +68,11 @@ struct dev_info {
  *          file uses its address_space, so devmap_unload() and revocation
  *          reach every mapping of the node whatever path opened it
  * @inode_lock: protects @inode
+ * @gone:   the node was removed (detach): entry points are not called any
+ *          more; open files get ENODEV, mappings SIGBUS
+ * @active: held shared by every entry point call from a file operation,
+ *          exclusively while the node is being removed
+ * @segs:   devmap segments mapping the node, protected by @seg_lock
  * @misc:   the Linux misc device (/dev/@name)
  * @link:   in dip->minors
  * @name:   node name
@@ -66,6 +83,10 @@ struct ddi_minor_node {
 	dev_t dev;
 	struct inode *inode;
 	struct mutex inode_lock;
+	bool gone;
+	struct rw_semaphore active;
+	struct mutex seg_lock;
+	struct list_head segs;
 	struct list_head link;
 	struct miscdevice misc;
 	char name[32];
@@ -93,6 +114,7 @@ void i_ddi_umem_rele(struct ddi_umem_cookie *cp);
 /* devmap_handle.type */
 #define DEVMAP_TYPE_NONE	0
 #define DEVMAP_TYPE_UMEM	1
+#define DEVMAP_TYPE_DEVMEM	2
 
 struct devmap_seg;
 
@@ -113,6 +135,8 @@ struct devmap_seg;
  * @cookie:   umem: the memory (holds a reference)
  * @koff:     umem: byte offset of the handle's first byte in @cookie
  * @setup_len: bytes the setup call exported
+ * @pfn:      devmem: page frame number of the handle's first page
+ * @pgprot_cache: devmem: the caching of the mapping (UC, WC)
  * @callbackops: devmap_callback_ctl(9S) or NULL
  * @pvtp:     the driver's private data (devmap_map/dup/unmap)
  * @error:    errno of the last failed setup call on this handle
@@ -134,6 +158,8 @@ struct devmap_handle {
 	struct ddi_umem_cookie *cookie;
 	size_t koff;
 	size_t setup_len;
+	unsigned long pfn;
+	int cache;
 	struct devmap_callback_ctl *callbackops;
 	void *pvtp;
 	int error;
@@ -150,6 +176,8 @@ struct devmap_handle {
  *            VMA's close must not unmap the handles
  * @fault_vmf: the fault being served while devmap_access(9E) runs
  * @fault_loaded: devmap_load() mapped the faulting page
+ * @mn_link:  in the node's list of segments (for revocation)
+ * @revoked:  the device went away: no handles left, every access SIGBUS
  *
  * Linux splits a VMA for munmap, mprotect and mremap without telling the
  * driver which; all pieces share the segment and handles are found by
@@ -160,6 +188,8 @@ struct devmap_handle {
 struct devmap_seg {
 	struct kref ref;
 	struct mutex lock;
+	struct list_head mn_link;
+	bool revoked;
 	struct mm_struct *mm;
 	struct address_space *mapping;
 	struct ddi_minor_node *mn;
@@ -187,6 +217,40 @@ struct as {
 	struct vm_area_struct *a_vma;
 	struct ddi_minor_node *a_mn;
 };
+
+/* devmap_handle.cache */
+#define DEVMAP_CACHE_WB		0
+#define DEVMAP_CACHE_UC		1
+#define DEVMAP_CACHE_WC		2
+
+/*
+ * struct ddi_acc_impl - a register mapping (ddi_acc_handle_t).
+ * @dip:    the device
+ * @rnumber: register set
+ * @config: configuration space: accessors use pci_{read,write}_config_*
+ *          and "addresses" are offsets from NULL
+ * @base:   kernel address of the mapped range (MMIO or port cookie)
+ * @phys:   physical address of @base (memory BARs)
+ * @len:    bytes mapped
+ * @attr:   the access attributes
+ * @link:   in the list hat_getkpfnum() searches
+ */
+struct ddi_acc_impl {
+	struct dev_info *dip;
+	uint_t rnumber;
+	bool config;
+	bool io;
+	void __iomem *base;
+	resource_size_t phys;
+	size_t len;
+	ddi_device_acc_attr_t attr;
+	struct list_head link;
+};
+
+int i_ddi_reg_resource(dev_info_t *dip, uint_t rnumber, struct resource **rp);
+bool i_ddi_reg_page_exclusive(struct resource *r);
+ulong_t i_ddi_regs_kpfnum(caddr_t addr);
+void i_devmap_revoke(struct ddi_minor_node *mn);
 
 void i_ddi_minor_hold(struct ddi_minor_node *mn);
 void i_ddi_minor_rele(struct ddi_minor_node *mn);

@@ -9,12 +9,14 @@
 #include <linux/uio.h>
 #include <linux/vmalloc.h>
 #include <sys/sunddi.h>
+#include "impl.h"
 
 /**
  * hat_getkpfnum() - page frame number of a kernel address (hat_getkpfnum(9F))
- * @addr: a kernel virtual address: from the kernel's direct map (kmalloc,
- *        page allocator) or vmalloc space (vmalloc, vmap - which is where
- *        ddi_umem_alloc() memory lives)
+ * @addr: a kernel virtual address: from ddi_regs_map_setup() (a memory
+ *        register set), the kernel's direct map (kmalloc, page allocator)
+ *        or vmalloc space (vmalloc, vmap - which is where ddi_umem_alloc()
+ *        memory lives)
  *
  * Context: any (vmalloc addresses: not from NMI).
  * Return: the frame number of the page holding @addr, or PFN_INVALID for an
@@ -22,6 +24,10 @@
  */
 ulong_t hat_getkpfnum(caddr_t addr)
 {
+	ulong_t pfn = i_ddi_regs_kpfnum(addr);
+
+	if (pfn != PFN_INVALID)
+		return pfn;
 	if (is_vmalloc_addr(addr))
 		return vmalloc_to_pfn(addr);
 	if (virt_addr_valid(addr))

@@ -48,6 +48,8 @@ static vm_fault_t mmap_vma_fault(struct vm_fault *vmf)
 	struct cb_ops *cb = mn->dip->drv->ops->devo_cb_ops;
 	int pfn;
 
+	if (READ_ONCE(mn->gone))
+		return VM_FAULT_SIGBUS;	/* revoked */
 	pfn = cb->cb_mmap(mn->dev, (off_t)(vmf->pgoff << PAGE_SHIFT),
 			  mmap_prot(vma->vm_flags, VM_READ, VM_WRITE, VM_EXEC));
 	if (pfn == -1)

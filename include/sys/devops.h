@@ -13,6 +13,7 @@
 #include <sys/ddidevmap.h>
 
 struct dev_info;
+struct pci_device_id;
 struct as;
 struct uio;
 
@@ -74,11 +75,15 @@ typedef enum { DDI_DETACH = 0, DDI_SUSPEND = 1 } ddi_detach_cmd_t;
  * @devo_attach:  attach(9E), called once per instance with DDI_ATTACH
  * @devo_detach:  detach(9E), called once per instance with DDI_DETACH
  * @devo_cb_ops:  the character entry points
+ * @devo_pci_ids: Linux: the PCI functions the driver binds to (what
+ *                Solaris' driver_aliases says); each bound function is an
+ *                instance numbered from 1; instance 0 is the pseudo device
  */
 struct dev_ops {
 	int (*devo_attach)(struct dev_info *dip, ddi_attach_cmd_t cmd);
 	int (*devo_detach)(struct dev_info *dip, ddi_detach_cmd_t cmd);
 	struct cb_ops *devo_cb_ops;
+	const struct pci_device_id *devo_pci_ids;
 };
 
 #endif /* _XXDDI_SYS_DEVOPS_H */

@@ -20,6 +20,11 @@
 #define DDI_SUCCESS	0
 #define DDI_FAILURE	(-1)
 
+/* ddi_regs_map_setup(9F) errors (Solaris values) */
+#define DDI_ME_RNUMBER_RANGE	(-6)
+#define DDI_ME_INVAL		(-7)
+#define DDI_REGS_ACC_CONFLICT	(-10)
+
 typedef struct dev_info dev_info_t;
 
 /* ddi_create_minor_node(9F) node types */
@@ -61,6 +66,62 @@ typedef struct ddi_device_acc_attr {
 	uchar_t devacc_attr_dataorder;
 	uchar_t devacc_attr_access;
 } ddi_device_acc_attr_t;
+
+/* Register access (compat/regs.c) */
+typedef struct ddi_acc_impl *ddi_acc_handle_t;
+
+/* ddi_rep_get*(9F) / ddi_rep_put*(9F) flags */
+#define DDI_DEV_AUTOINCR	0
+#define DDI_DEV_NO_AUTOINCR	1
+
+/* ddi_dev_regflags() bits (an xxddi extension: what Solaris' "reg" and
+ * "assigned-addresses" properties encode) */
+#define DDI_REG_MEM		0x1	/* memory space */
+#define DDI_REG_IO		0x2	/* I/O port space */
+#define DDI_REG_PREFETCH	0x4	/* prefetchable memory */
+#define DDI_REG_64BIT		0x8	/* 64-bit memory BAR */
+#define DDI_REG_CONFIG		0x10	/* configuration space (rnumber 0) */
+
+int ddi_dev_nregs(dev_info_t *dip, int *resultp);
+int ddi_dev_regmapsize(dev_info_t *dip, uint_t rnumber, offset_t *resultp);
+int ddi_dev_regsize(dev_info_t *dip, uint_t rnumber, offset_t *resultp);
+int ddi_dev_regflags(dev_info_t *dip, uint_t rnumber, uint_t *flagsp);
+int ddi_regs_map_setup(dev_info_t *dip, uint_t rnumber, caddr_t *addrp,
+		       offset_t offset, offset_t len,
+		       ddi_device_acc_attr_t *accattrp,
+		       ddi_acc_handle_t *handlep);
+void ddi_regs_map_free(ddi_acc_handle_t *handlep);
+
+uint8_t ddi_get8(ddi_acc_handle_t handle, uint8_t *dev_addr);
+uint16_t ddi_get16(ddi_acc_handle_t handle, uint16_t *dev_addr);
+uint32_t ddi_get32(ddi_acc_handle_t handle, uint32_t *dev_addr);
+uint64_t ddi_get64(ddi_acc_handle_t handle, uint64_t *dev_addr);
+void ddi_put8(ddi_acc_handle_t handle, uint8_t *dev_addr, uint8_t value);
+void ddi_put16(ddi_acc_handle_t handle, uint16_t *dev_addr, uint16_t value);
+void ddi_put32(ddi_acc_handle_t handle, uint32_t *dev_addr, uint32_t value);
+void ddi_put64(ddi_acc_handle_t handle, uint64_t *dev_addr, uint64_t value);
+void ddi_rep_get8(ddi_acc_handle_t handle, uint8_t *host_addr,
+		  uint8_t *dev_addr, size_t repcount, uint_t flags);
+void ddi_rep_get16(ddi_acc_handle_t handle, uint16_t *host_addr,
+		   uint16_t *dev_addr, size_t repcount, uint_t flags);
+void ddi_rep_get32(ddi_acc_handle_t handle, uint32_t *host_addr,
+		   uint32_t *dev_addr, size_t repcount, uint_t flags);
+void ddi_rep_get64(ddi_acc_handle_t handle, uint64_t *host_addr,
+		   uint64_t *dev_addr, size_t repcount, uint_t flags);
+void ddi_rep_put8(ddi_acc_handle_t handle, uint8_t *host_addr,
+		  uint8_t *dev_addr, size_t repcount, uint_t flags);
+void ddi_rep_put16(ddi_acc_handle_t handle, uint16_t *host_addr,
+		   uint16_t *dev_addr, size_t repcount, uint_t flags);
+void ddi_rep_put32(ddi_acc_handle_t handle, uint32_t *host_addr,
+		   uint32_t *dev_addr, size_t repcount, uint_t flags);
+void ddi_rep_put64(ddi_acc_handle_t handle, uint64_t *host_addr,
+		   uint64_t *dev_addr, size_t repcount, uint_t flags);
+
+/* Properties (ddi_prop_get_int(9F)): the PCI identification properties */
+#define DDI_DEV_T_ANY		((dev_t)-2)
+#define DDI_PROP_DONTPASS	0x0001
+int ddi_prop_get_int(dev_t match_dev, dev_info_t *dip, uint_t flags,
+		     const char *name, int defvalue);
 
 /* Instances and minor nodes (compat/dip.c) */
 int ddi_get_instance(dev_info_t *dip);
