@@ -64,7 +64,8 @@ struct xxmem_region_info {
  * @maps:         successful mmap(2)s of the node
  * @faults:       page faults the driver served through devmap_access(9E)
  *                (region 3; the other regions are loaded at mmap time)
- * @handles:      devmap handles created by mmap(2)
+ * @handles:      devmap handles set up by mmap(2) (an mmap that fails after
+ *                setting some up still counts them)
  * @ctx_switches: times the region 3 context changed owner
  * @last_pid:     process ID of the last successful mmap(2) caller
  * @last_addr:    user address that caller's mapping got (NULL if it does not
