@@ -651,7 +651,7 @@ static int devmap_make_handles(struct devmap_seg *seg,
 			       struct vm_area_struct *vma)
 {
 	struct ddi_minor_node *mn = seg->mn;
-	struct cb_ops *cb = mn->dip->drv->ops->devo_cb_ops;
+	struct cb_ops *cb = mn->cb;
 	uint_t prot = devmap_prot(vma->vm_flags, VM_READ, VM_WRITE, VM_EXEC);
 	model_t model = ddi_mmap_get_model();
 	u64 off = vma_uoff(vma);
@@ -763,7 +763,7 @@ unwind:
  */
 int i_devmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma)
 {
-	struct cb_ops *cb = mn->dip->drv->ops->devo_cb_ops;
+	struct cb_ops *cb = mn->cb;
 	struct devmap_handle *dhp;
 	struct devmap_seg *seg;
 	uint_t maxprot = PROT_ALL;

@@ -199,7 +199,7 @@ static int ddi_minor_share_mapping(struct ddi_minor_node *mn,
 
 static struct cb_ops *ddi_node_cb(struct ddi_minor_node *mn)
 {
-	return mn->dip->drv->ops->devo_cb_ops;
+	return mn->cb;
 }
 
 static int ddi_fmode(struct file *filp)
@@ -236,7 +236,7 @@ static int ddi_cdev_open(struct inode *inode, struct file *filp)
 	struct miscdevice *misc = filp->private_data;
 	struct ddi_minor_node *mn = container_of(misc, struct ddi_minor_node,
 						 misc);
-	struct module *owner = mn->dip->drv->owner;
+	struct module *owner = mn->owner;
 	struct cb_ops *cb = ddi_node_cb(mn);
 	dev_t dev = mn->dev;
 	int err;
@@ -271,7 +271,7 @@ fail:
 static int ddi_cdev_release(struct inode *inode, struct file *filp)
 {
 	struct ddi_minor_node *mn = filp->private_data;
-	struct module *owner = mn->dip->drv->owner;
+	struct module *owner = mn->owner;
 	struct cb_ops *cb = ddi_node_cb(mn);
 
 	if (cb->cb_close && !ddi_node_enter(mn)) {
@@ -432,6 +432,8 @@ int ddi_create_minor_node(dev_info_t *dip, const char *name, int spec_type,
 	mutex_init(&mn->seg_lock);
 	INIT_LIST_HEAD(&mn->segs);
 	mn->dip = dip;
+	mn->owner = dip->drv->owner;
+	mn->cb = dip->drv->ops->devo_cb_ops;
 	strscpy(mn->name, name, sizeof(mn->name));
 	mn->misc.minor = MISC_DYNAMIC_MINOR;
 	mn->misc.name = mn->name;

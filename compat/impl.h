@@ -62,7 +62,9 @@ struct dev_info {
 /*
  * struct ddi_minor_node - a character node: a Linux misc device.
  * @ref:    one for the creator, one per open file
- * @dip:    the instance (valid while the driver is loaded)
+ * @dip:    the instance; valid only until the node is removed (@gone)
+ * @owner:  the driver's module (open files hold a reference on it)
+ * @cb:     the driver's entry points (valid while @owner is loaded)
  * @dev:    the DDI device number handed to entry points
  * @inode:  the first inode the node was opened through (held): every open
  *          file uses its address_space, so devmap_unload() and revocation
@@ -80,6 +82,8 @@ struct dev_info {
 struct ddi_minor_node {
 	struct kref ref;
 	struct dev_info *dip;
+	struct module *owner;
+	struct cb_ops *cb;
 	dev_t dev;
 	struct inode *inode;
 	struct mutex inode_lock;

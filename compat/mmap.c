@@ -45,7 +45,7 @@ static vm_fault_t mmap_vma_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct ddi_minor_node *mn = vma->vm_private_data;
-	struct cb_ops *cb = mn->dip->drv->ops->devo_cb_ops;
+	struct cb_ops *cb = mn->cb;
 	int pfn;
 
 	if (READ_ONCE(mn->gone))
@@ -73,7 +73,7 @@ static const struct vm_operations_struct mmap_vm_ops = {
  */
 int i_mmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma)
 {
-	struct cb_ops *cb = mn->dip->drv->ops->devo_cb_ops;
+	struct cb_ops *cb = mn->cb;
 	uint_t maxprot = mmap_prot(vma->vm_flags, VM_MAYREAD, VM_MAYWRITE,
 				   VM_MAYEXEC);
 	unsigned long pg;
