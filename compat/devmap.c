@@ -572,9 +572,22 @@ out:
 	return ret;
 }
 
+/*
+ * A device memory mapping is made whole by io_remap_pfn_range(), whose x86
+ * PAT reservation covers the whole VMA and cannot follow a split: such a
+ * mapping is unmapped, mprotected or shrunk only as a whole.
+ */
+static int devmap_vma_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	struct devmap_seg *seg = vma->vm_private_data;
+
+	return seg && seg->devmem ? -EINVAL : 0;
+}
+
 static const struct vm_operations_struct devmap_vm_ops = {
 	.open = devmap_vma_open,
 	.close = devmap_vma_close,
+	.may_split = devmap_vma_may_split,
 	.mremap = devmap_vma_mremap,
 	.fault = devmap_vma_fault,
 };
@@ -707,6 +720,7 @@ static int devmap_vma_kind(struct devmap_seg *seg, struct vm_area_struct *vma)
 		return 0;
 	}
 	vm_flags_set(vma, VM_IO | VM_PFNMAP);
+	seg->devmem = true;
 	if (first->cache == DEVMAP_CACHE_WC)
 		vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
 	else if (first->cache == DEVMAP_CACHE_UC)

@@ -14,6 +14,7 @@
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/srcu.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <sys/sunddi.h>
@@ -218,17 +219,31 @@ static int ddi_fmode(struct file *filp)
 }
 
 /*
- * Enter a node to call one of its driver's entry points; fails with
- * -ENODEV once the node is being removed (the device was detached).
+ * Entry point calls from file operations are SRCU read-side sections: a
+ * node's removal sets ->gone and waits (synchronize_srcu) for the calls in
+ * flight, without ever blocking a new caller - which may hold mmap_lock
+ * (mmap) or need it (a page fault in ioctl's copy), so a sleeping lock
+ * here could deadlock against removal.
  */
-static int ddi_node_enter(struct ddi_minor_node *mn)
+DEFINE_STATIC_SRCU(ddi_node_srcu);
+
+/*
+ * Enter the section in which a node's driver entry points may be called;
+ * inside it, a node that is not ->gone stays attached.
+ */
+static int ddi_node_enter(void) __acquires(&ddi_node_srcu)
 {
-	down_read(&mn->active);
-	if (mn->gone) {
-		up_read(&mn->active);
-		return -ENODEV;
-	}
-	return 0;
+	return srcu_read_lock(&ddi_node_srcu);
+}
+
+static void ddi_node_exit(int idx) __releases(&ddi_node_srcu)
+{
+	srcu_read_unlock(&ddi_node_srcu, idx);
+}
+
+static bool ddi_node_gone(struct ddi_minor_node *mn)
+{
+	return READ_ONCE(mn->gone);
 }
 
 static int ddi_cdev_open(struct inode *inode, struct file *filp)
@@ -239,7 +254,7 @@ static int ddi_cdev_open(struct inode *inode, struct file *filp)
 	struct module *owner = mn->owner;
 	struct cb_ops *cb = ddi_node_cb(mn);
 	dev_t dev = mn->dev;
-	int err;
+	int err, idx;
 
 	/*
 	 * misc_open() calls us under misc_mtx, so the node cannot be
@@ -251,13 +266,13 @@ static int ddi_cdev_open(struct inode *inode, struct file *filp)
 	err = ddi_minor_share_mapping(mn, inode, filp);
 	if (err)
 		goto fail;
-	err = ddi_node_enter(mn);
-	if (err)
-		goto fail;
-	if (cb->cb_open)
+	idx = ddi_node_enter();
+	if (ddi_node_gone(mn))
+		err = -ENODEV;
+	else if (cb->cb_open)
 		err = -cb->cb_open(&dev, ddi_fmode(filp), OTYP_CHR,
 				   (cred_t *)filp->f_cred);
-	up_read(&mn->active);
+	ddi_node_exit(idx);
 	if (err)
 		goto fail;
 	kref_get(&mn->ref);
@@ -273,12 +288,13 @@ static int ddi_cdev_release(struct inode *inode, struct file *filp)
 	struct ddi_minor_node *mn = filp->private_data;
 	struct module *owner = mn->owner;
 	struct cb_ops *cb = ddi_node_cb(mn);
+	int idx;
 
-	if (cb->cb_close && !ddi_node_enter(mn)) {
+	idx = ddi_node_enter();
+	if (cb->cb_close && !ddi_node_gone(mn))
 		cb->cb_close(mn->dev, ddi_fmode(filp), OTYP_CHR,
 			     (cred_t *)filp->f_cred);
-		up_read(&mn->active);
-	}
+	ddi_node_exit(idx);
 	kref_put(&mn->ref, ddi_minor_release);
 	module_put(owner);
 	return 0;
@@ -291,18 +307,19 @@ static long ddi_cdev_ioctl(struct file *filp, unsigned int cmd,
 	struct cb_ops *cb = ddi_node_cb(mn);
 	int mode = ddi_fmode(filp) | ddi_mmap_get_model();
 	int rval = 0;
-	int err;
+	int err, idx;
 
 	if (!cb->cb_ioctl)
 		return -ENOTTY;
 	if (in_compat_syscall())
 		arg = (unsigned long)compat_ptr(arg);
-	err = ddi_node_enter(mn);
-	if (err)
-		return err;
-	err = cb->cb_ioctl(mn->dev, (int)cmd, (intptr_t)arg, mode,
-			   (cred_t *)filp->f_cred, &rval);
-	up_read(&mn->active);
+	idx = ddi_node_enter();
+	if (ddi_node_gone(mn))
+		err = ENODEV;
+	else
+		err = cb->cb_ioctl(mn->dev, (int)cmd, (intptr_t)arg, mode,
+				   (cred_t *)filp->f_cred, &rval);
+	ddi_node_exit(idx);
 	return err ? -err : rval;
 }
 
@@ -317,15 +334,17 @@ static ssize_t ddi_cdev_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		.uio_iter = to,
 	};
 	size_t moved;
-	int err;
+	int err, idx;
 
 	if (!cb->cb_read)
 		return -EINVAL;
-	err = ddi_node_enter(mn);
-	if (err)
-		return err;
-	err = cb->cb_read(mn->dev, &uio, (cred_t *)iocb->ki_filp->f_cred);
-	up_read(&mn->active);
+	idx = ddi_node_enter();
+	if (ddi_node_gone(mn))
+		err = ENODEV;
+	else
+		err = cb->cb_read(mn->dev, &uio,
+				  (cred_t *)iocb->ki_filp->f_cred);
+	ddi_node_exit(idx);
 	moved = count - uio.uio_resid;
 	iocb->ki_pos += moved;
 	if (err && !moved)
@@ -376,13 +395,14 @@ static int ddi_cdev_mmap_dispatch(struct ddi_minor_node *mn,
 static int ddi_cdev_mmap(struct file *filp, struct vm_area_struct *vma)
 {
 	struct ddi_minor_node *mn = filp->private_data;
-	int err;
+	int err, idx;
 
-	err = ddi_node_enter(mn);
-	if (err)
-		return err;
-	err = ddi_cdev_mmap_dispatch(mn, filp, vma);
-	up_read(&mn->active);
+	idx = ddi_node_enter();
+	if (ddi_node_gone(mn))
+		err = -ENODEV;
+	else
+		err = ddi_cdev_mmap_dispatch(mn, filp, vma);
+	ddi_node_exit(idx);
 	return err;
 }
 
@@ -428,7 +448,6 @@ int ddi_create_minor_node(dev_info_t *dip, const char *name, int spec_type,
 		return DDI_FAILURE;
 	kref_init(&mn->ref);
 	mutex_init(&mn->inode_lock);
-	init_rwsem(&mn->active);
 	mutex_init(&mn->seg_lock);
 	INIT_LIST_HEAD(&mn->segs);
 	mn->dip = dip;
@@ -472,9 +491,8 @@ void ddi_remove_minor_node(dev_info_t *dip, const char *name)
 			continue;
 		list_del(&mn->link);
 		misc_deregister(&mn->misc);
-		down_write(&mn->active);	/* wait for entry points in flight */
-		mn->gone = true;
-		up_write(&mn->active);
+		WRITE_ONCE(mn->gone, true);
+		synchronize_srcu(&ddi_node_srcu);  /* entry points in flight */
 		i_devmap_revoke(mn);
 		kref_put(&mn->ref, ddi_minor_release);
 	}

@@ -13,7 +13,6 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/idr.h>
-#include <linux/rwsem.h>
 #include <sys/sunddi.h>
 
 /*
@@ -72,8 +71,6 @@ struct dev_info {
  * @inode_lock: protects @inode
  * @gone:   the node was removed (detach): entry points are not called any
  *          more; open files get ENODEV, mappings SIGBUS
- * @active: held shared by every entry point call from a file operation,
- *          exclusively while the node is being removed
  * @segs:   devmap segments mapping the node, protected by @seg_lock
  * @misc:   the Linux misc device (/dev/@name)
  * @link:   in dip->minors
@@ -88,7 +85,6 @@ struct ddi_minor_node {
 	struct inode *inode;
 	struct mutex inode_lock;
 	bool gone;
-	struct rw_semaphore active;
 	struct mutex seg_lock;
 	struct list_head segs;
 	struct list_head link;
@@ -182,6 +178,7 @@ struct devmap_handle {
  * @fault_loaded: devmap_load() mapped the faulting page
  * @mn_link:  in the node's list of segments (for revocation)
  * @revoked:  the device went away: no handles left, every access SIGBUS
+ * @devmem:   a device memory mapping (VM_PFNMAP)
  *
  * Linux splits a VMA for munmap, mprotect and mremap without telling the
  * driver which; all pieces share the segment and handles are found by
@@ -194,6 +191,7 @@ struct devmap_seg {
 	struct mutex lock;
 	struct list_head mn_link;
 	bool revoked;
+	bool devmem;
 	struct mm_struct *mm;
 	struct address_space *mapping;
 	struct ddi_minor_node *mn;
