@@ -3,26 +3,110 @@
 # xxmem - out-of-tree build wrapper.
 #
 #   make                 build xxddi.ko and xxmem.ko for KDIR
+#   make install         install them (modules_install + depmod) and the
+#                        udev rule; creates the group xxmem
+#   make uninstall       remove what make install installed (not the group)
+#   make install-udev    only the udev rule and the group (after a dkms
+#                        install); make uninstall-udev
 #   make tools           user-space tools (tools/xxmemctl, 64- and 32-bit)
 #   make selftests       kselftest programs (64- and 32-bit)
 #   make run             boot a QEMU guest and demonstrate /dev/xxmem
-#   make check           build everything, run all tests in the guest;
-#                        ends with "N passed, N failed"
+#   make check           build everything, run all tests in the guest on
+#                        each of KERNELS (default "6.1 6.12"), including the
+#                        dkms round trip; ends "N passed, N failed, N skipped"
+#   make check-build     build the modules (W=1) for KERNELS and
+#                        BUILD_KERNELS, without booting
+#   make deb             xxmem-dkms_VERSION_all.deb in build/deb/
+#   make check-deb       make deb, install it here, build it through dkms
+#                        for an extracted kernel tree, purge it
 #   make clean
 #
-# KDIR defaults to the running kernel's build tree; `make run` and
-# `make check` fetch a Debian kernel and its headers and set it themselves.
+# KDIR defaults to the running kernel's build tree, KVER to the release of
+# KDIR (or of the running kernel); `make run` and `make check` fetch Debian
+# kernels and their headers and set both themselves.  install and uninstall
+# take DESTDIR (a staging root: no depmod -a, no group) and INSTALL_MOD_DIR
+# (default extra).
 
+SRCDIR := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+VERSION := $(shell sed -n 's/^#define XXMEM_VERSION "\(.*\)"$$/\1/p' \
+	     $(SRCDIR)/version.h)
+
+ifeq ($(origin KDIR),undefined)
 KVER ?= $(shell uname -r)
-KDIR ?= /lib/modules/$(KVER)/build
+KDIR := /lib/modules/$(KVER)/build
+else
+KVER ?= $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"$$/\1/p' \
+	  $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+endif
+
+DESTDIR ?=
+INSTALL_MOD_DIR ?= extra
+UDEVRULESDIR ?= /etc/udev/rules.d
+MODDIR = $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
+
+KERNELS ?= 6.1 6.12
+BUILD_KERNELS ?= 6.1-rt 6.1-cloud 6.12-rt 6.12-cloud
+
+# What a source package (dkms, .deb) carries: the module sources only.
+MODULE_SRC = Kbuild Makefile dkms.conf version.h xxmem.c README.md \
+	config/conftest.sh $(wildcard $(SRCDIR)/config/tests/*.c) \
+	udev/60-xxmem.rules \
+	$(shell cd $(SRCDIR) && find compat include -name '*.[ch]' | sort)
 
 all: modules
 
 config/xxmem_config.h: FORCE
-	@config/conftest.sh $(KDIR) $@
+	@bash config/conftest.sh $(KDIR) $@
 
 modules: config/xxmem_config.h
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+# KERNELRELEASE: some Debian headers trees (6.1) name the upstream release
+# in include/config/kernel.release, not the one the kernel reports.
+install: modules install-udev
+	$(MAKE) -C $(KDIR) M=$(CURDIR) KERNELRELEASE=$(KVER) \
+		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
+		modules_install
+ifeq ($(DESTDIR),)
+	depmod -a $(KVER)
+else
+	depmod -b $(DESTDIR) $(KVER)
+endif
+
+uninstall: uninstall-udev
+	rm -f $(MODDIR)/xxddi.ko* $(MODDIR)/xxmem.ko*
+	-rmdir $(MODDIR) 2>/dev/null
+ifeq ($(DESTDIR),)
+	depmod -a $(KVER)
+else
+	depmod -b $(DESTDIR) $(KVER)
+endif
+
+# The udev rule alone (for a dkms install, which installs only modules).
+install-udev:
+	install -D -m 644 udev/60-xxmem.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/60-xxmem.rules
+ifeq ($(DESTDIR),)
+	getent group xxmem >/dev/null || groupadd --system xxmem
+	-test ! -d /run/udev || udevadm control --reload
+endif
+
+uninstall-udev:
+	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-xxmem.rules
+ifeq ($(DESTDIR),)
+	-test ! -d /run/udev || udevadm control --reload
+endif
+
+# Copy the module sources to DEST (a dkms or package source tree).
+module-src:
+	@test -n "$(DEST)" || { echo "make module-src DEST=DIR" >&2; exit 1; }
+	cd $(SRCDIR) && for f in $(patsubst $(SRCDIR)/%,%,$(MODULE_SRC)); do \
+		install -D -m 644 $$f $(DEST)/$$f || exit 1; \
+	done
+	chmod 755 $(DEST)/config/conftest.sh
+
+version:
+	@echo $(VERSION)
 
 tools:
 	$(MAKE) -C tools
@@ -34,13 +118,28 @@ run:
 	tools/xxmem-check run
 
 check:
-	tools/xxmem-check check
+	KERNELS="$(KERNELS)" tools/xxmem-check check
 
-clean:
+check-build:
+	KERNELS="$(KERNELS) $(BUILD_KERNELS)" tools/xxmem-check build
+
+deb:
+	tools/xxmem-deb build
+
+check-deb:
+	tools/xxmem-deb check
+
+clean-modules:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 	rm -f config/xxmem_config.h
-	$(MAKE) -C tools clean
-	$(MAKE) -C selftests clean
+
+clean: clean-modules
+	-test ! -d tools || $(MAKE) -C tools clean
+	-test ! -d selftests || $(MAKE) -C selftests clean
+	-test ! -f selftests/drivers/Makefile || \
+		$(MAKE) -C selftests/drivers KDIR=$(KDIR) clean
 	rm -rf build
 
-.PHONY: all modules tools selftests run check clean FORCE
+.PHONY: all modules install uninstall install-udev uninstall-udev module-src \
+	version tools selftests run check check-build deb check-deb \
+	clean-modules clean FORCE

@@ -6,10 +6,15 @@
 # HAVE_<NAME> macro per test in config/tests/<name>.c.
 #
 # Every test is a tiny translation unit that compiles only when the feature
-# is present; all are compiled in one kbuild run (make -k), and a test's
-# object file existing afterwards means "present".  The result is cached
-# next to OUT.h, keyed by the kernel's release and the tests' contents, so
-# rebuilding for the same kernel costs nothing.
+# is present (each names the kernel commit that added or removed it); all
+# are compiled in one kbuild run (make -k), and a test's object file
+# existing afterwards means "present".  A sanity unit that must always
+# compile guards against a broken tree turning every test into "absent".
+# The result is cached in OUT.h, keyed by the kernel's release and the
+# tests' contents, so rebuilding for the same kernel costs nothing.
+#
+# Adding a feature: write config/tests/<name>.c (see the existing ones),
+# then use HAVE_<NAME> in include/compat/kernel_compat.h, nowhere else.
 set -euo pipefail
 
 kdir=${1:?usage: conftest.sh KDIR OUT.h}
@@ -17,24 +22,44 @@ out=${2:?usage: conftest.sh KDIR OUT.h}
 here=$(cd "$(dirname "$0")" && pwd)
 tests=("$here"/tests/*.c)
 
-krel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null || echo unknown)
-key=$(cat "${tests[@]}" | cat - <(echo "$kdir $krel") | sha256sum | cut -c1-16)
+if [ ! -f "$kdir/include/config/kernel.release" ]; then
+	echo "conftest.sh: $kdir is not a configured kernel tree" >&2
+	exit 1
+fi
+krel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
+	"$kdir/include/generated/utsrelease.h" 2>/dev/null) || krel=
+[ -n "$krel" ] || krel=$(cat "$kdir/include/config/kernel.release")
+key=$(cat "$0" "${tests[@]}" | cat - <(echo "$kdir $krel") |
+	sha256sum | cut -c1-16)
 if [ -f "$out" ] && grep -q "conftest key $key" "$out"; then
 	exit 0
 fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-objs=
+cat >"$tmp/conftest_sanity.c" <<'EOC'
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/module.h>
+#include <linux/mm.h>
+
+int conftest_sanity(void);
+int conftest_sanity(void)
+{
+	return PAGE_SIZE > 0;
+}
+EOC
+objs=conftest_sanity.o
 for t in "${tests[@]}"; do
 	n=$(basename "$t" .c)
 	cp "$t" "$tmp/$n.c"
 	objs="$objs $n.o"
 done
-echo "obj-m :=$objs" >"$tmp/Kbuild"
-make -s -k -C "$kdir" M="$tmp" "${objs# }" >"$tmp/log" 2>&1 || true
-if [ ! -f "$kdir/include/config/kernel.release" ]; then
-	echo "conftest.sh: $kdir is not a configured kernel tree" >&2
+echo "obj-m := $objs" >"$tmp/Kbuild"
+# shellcheck disable=SC2086 # one word per object
+make -s -k -C "$kdir" M="$tmp" $objs >"$tmp/log" 2>&1 || true
+if [ ! -f "$tmp/conftest_sanity.o" ]; then
+	echo "conftest.sh: cannot compile a trivial module against $kdir:" >&2
+	tail -n 30 "$tmp/log" >&2
 	exit 1
 fi
 

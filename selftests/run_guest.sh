@@ -6,20 +6,26 @@
 # Guest layout (XXMEM_DIR, default /xxmem):
 #   xxddi.ko xxmem.ko bin/xxmemctl bin/xxmemctl32
 #   selftests/{xxmem_test,xxmem_test32,module_test.sh,run_guest.sh}
+#   selftests/{devmap_test,devmap_test32}
+#   selftests/drivers/{xxmmap.ko,xxsegmap.ko}
 #
 # Each kselftest binary gets a freshly loaded xxmem.ko (umem_size=$UMEM_SIZE,
 # default 1M), so its memory reads zero; its TAP output passes straight through.
-# module_test.sh runs last.  The final line is
+# module_test.sh runs after the xxmem_test suites; then the test drivers
+# (xxmmap.ko, xxsegmap.ko) are loaded for devmap_test and devmap_test32, and
+# everything this script loaded is unloaded again.  The final line is
 #   # run_guest: suites=<n> failed=<m>
 # and the exit status is non-zero if any suite failed.
 
 XXMEM_DIR=${XXMEM_DIR:-/xxmem}
 ST=$XXMEM_DIR/selftests
 KO=$XXMEM_DIR/xxmem.ko
+DRV=$ST/drivers
 UMEM_SIZE=${UMEM_SIZE:-1M}
 
 suites=0
 failed=0
+loaded_xxddi=0
 
 say() {
 	echo "# run_guest: $*"
@@ -41,17 +47,34 @@ unload_xxmem() {
 	return 0
 }
 
+# rmmod NAME, retried for a second; quiet until the last try.
+unload_mod() {
+	_i=0
+	while ! rmmod "$1" 2>/dev/null; do
+		_i=$((_i + 1))
+		if [ "$_i" -ge 10 ]; then
+			rmmod "$1"
+			return 1
+		fi
+		sleep 0.1
+	done
+	return 0
+}
+
 finish() {
 	say "suites=$suites failed=$failed"
 	[ "$failed" -eq 0 ] && exit 0
 	exit 1
 }
 
-if ! is_loaded xxddi && ! insmod "$XXMEM_DIR/xxddi.ko"; then
-	echo "not ok - run_guest: insmod $XXMEM_DIR/xxddi.ko failed"
-	suites=1
-	failed=1
-	finish
+if ! is_loaded xxddi; then
+	if ! insmod "$XXMEM_DIR/xxddi.ko"; then
+		echo "not ok - run_guest: insmod $XXMEM_DIR/xxddi.ko failed"
+		suites=1
+		failed=1
+		finish
+	fi
+	loaded_xxddi=1
 fi
 
 for t in xxmem_test xxmem_test32; do
@@ -105,5 +128,141 @@ sh "$ST/module_test.sh" "$XXMEM_DIR"
 rc=$?
 say "module_test.sh exit status $rc"
 [ "$rc" -eq 0 ] || failed=$((failed + 1))
+
+# --- devmap_test: regions 1-3 of xxmem and the test drivers ------------------
+
+# The callback trace lives in debugfs.
+if ! grep -q ' /sys/kernel/debug debugfs ' /proc/mounts; then
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null ||
+		say "cannot mount debugfs: the trace tests will fail"
+fi
+
+# The test drivers need xxddi (module_test.sh leaves it as it found it).
+if ! is_loaded xxddi; then
+	if insmod "$XXMEM_DIR/xxddi.ko"; then
+		loaded_xxddi=1
+	else
+		echo "not ok - run_guest: insmod $XXMEM_DIR/xxddi.ko failed"
+		failed=$((failed + 1))
+	fi
+fi
+drivers=
+for d in xxmmap xxsegmap; do
+	if [ ! -f "$DRV/$d.ko" ]; then
+		say "$DRV/$d.ko not found: its tests will skip"
+		continue
+	fi
+	if is_loaded "$d" && ! unload_mod "$d"; then
+		echo "not ok - run_guest: $d is loaded and cannot be unloaded"
+		failed=$((failed + 1))
+		continue
+	fi
+	if insmod "$DRV/$d.ko"; then
+		drivers="$d $drivers"
+	else
+		echo "not ok - run_guest: insmod $DRV/$d.ko failed"
+		failed=$((failed + 1))
+	fi
+done
+
+for t in devmap_test devmap_test32; do
+	case $t in
+	devmap_test)	peer=devmap_test32 ;;
+	*)		peer=devmap_test ;;
+	esac
+	suites=$((suites + 1))
+	say "suite $t, umem_size=$UMEM_SIZE, drivers:${drivers:- none}"
+
+	if [ ! -x "$ST/$t" ]; then
+		echo "not ok - run_guest: $ST/$t not found"
+		failed=$((failed + 1))
+		continue
+	fi
+	if is_loaded xxmem && ! unload_xxmem; then
+		echo "not ok - run_guest: $t: xxmem is loaded and cannot be unloaded"
+		failed=$((failed + 1))
+		continue
+	fi
+	if ! insmod "$KO" "umem_size=$UMEM_SIZE"; then
+		echo "not ok - run_guest: $t: insmod $KO umem_size=$UMEM_SIZE failed"
+		failed=$((failed + 1))
+		continue
+	fi
+
+	if [ -x "$ST/$peer" ]; then
+		XXMEM_PEER=$ST/$peer
+		export XXMEM_PEER
+	else
+		say "$ST/$peer not found: the cross-model test will skip"
+		unset XXMEM_PEER
+	fi
+	"$ST/$t"
+	rc=$?
+	say "$t exit status $rc"
+
+	if ! unload_xxmem; then
+		echo "not ok - run_guest: $t: rmmod xxmem after the suite failed"
+		rc=1
+	fi
+	[ "$rc" -eq 0 ] || failed=$((failed + 1))
+done
+unset XXMEM_PEER
+
+# --- pci_test: the PCI instances (QEMU edu, ivshmem-plain) ------------------
+# pci_test and pci_test32 each against a freshly loaded xxmem (their tests
+# skip without the devices); then pci_test.sh (sysfs nodes, PAT, unbind and
+# rebind, rmmod while mapped), which loads what it needs and leaves xxmem
+# as it found it.
+for t in pci_test pci_test32; do
+	suites=$((suites + 1))
+	say "suite $t"
+	if [ ! -x "$ST/$t" ]; then
+		echo "not ok - run_guest: $ST/$t not found"
+		failed=$((failed + 1))
+		continue
+	fi
+	if is_loaded xxmem && ! unload_xxmem; then
+		echo "not ok - run_guest: $t: xxmem is loaded and cannot be unloaded"
+		failed=$((failed + 1))
+		continue
+	fi
+	if ! insmod "$KO" "umem_size=$UMEM_SIZE"; then
+		echo "not ok - run_guest: $t: insmod $KO umem_size=$UMEM_SIZE failed"
+		failed=$((failed + 1))
+		continue
+	fi
+	"$ST/$t"
+	rc=$?
+	say "$t exit status $rc"
+	if ! unload_xxmem; then
+		echo "not ok - run_guest: $t: rmmod xxmem after the suite failed"
+		rc=1
+	fi
+	[ "$rc" -eq 0 ] || failed=$((failed + 1))
+done
+
+suites=$((suites + 1))
+say "suite pci_test.sh"
+if [ -f "$ST/pci_test.sh" ]; then
+	PCI_TEST=$ST/pci_test sh "$ST/pci_test.sh" "$XXMEM_DIR"
+	rc=$?
+	say "pci_test.sh exit status $rc"
+	[ "$rc" -eq 0 ] || failed=$((failed + 1))
+else
+	echo "not ok - run_guest: $ST/pci_test.sh not found"
+	failed=$((failed + 1))
+fi
+
+# Unload what this script loaded: the drivers, then xxddi.
+for d in $drivers; do
+	if ! unload_mod "$d"; then
+		echo "not ok - run_guest: rmmod $d failed"
+		failed=$((failed + 1))
+	fi
+done
+if [ "$loaded_xxddi" -eq 1 ] && is_loaded xxddi && ! unload_mod xxddi; then
+	echo "not ok - run_guest: rmmod xxddi failed"
+	failed=$((failed + 1))
+fi
 
 finish

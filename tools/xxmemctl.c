@@ -8,10 +8,16 @@
  *   xxmemctl [-d DEV] read REGION OFF LEN        hexdump -C of LEN bytes at OFF
  *   xxmemctl [-d DEV] write REGION OFF HEXBYTES  e.g. write 0 0x10 48656c6c6f
  *   xxmemctl [-d DEV] fill REGION OFF LEN BYTE
+ *   xxmemctl [-d DEV] peek32 REGION OFF          print the 32-bit word at OFF
+ *   xxmemctl [-d DEV] poke32 REGION OFF VALUE    store a 32-bit word at OFF
  *
  * Numbers take a 0x prefix for hex; OFF and LEN also a K, M or G suffix.
  * Memory is accessed with aligned 32-bit loads and stores where possible,
- * so device registers that want word access can be read too.
+ * so device registers that want word access can be read too; peek32 and
+ * poke32 make exactly one aligned 32-bit access (OFF a multiple of 4), as a
+ * device register wants, e.g. on a PCI instance /dev/xxmemN, whose region i
+ * is BAR i:
+ *   xxmemctl -d /dev/xxmem1 peek32 0 0          QEMU edu's ID, 0x010000ed
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -48,12 +54,15 @@ static void usage(FILE *f)
 		"  read REGION OFF LEN        hexdump LEN bytes at offset OFF of REGION\n"
 		"  write REGION OFF HEXBYTES  write bytes (e.g. 48656c6c6f) at OFF\n"
 		"  fill REGION OFF LEN BYTE   set LEN bytes at OFF to BYTE\n"
+		"  peek32 REGION OFF          print the 32-bit word at OFF (one aligned load)\n"
+		"  poke32 REGION OFF VALUE    store VALUE, 32 bits, at OFF (one aligned store)\n"
 		"\n"
 		"options:\n"
 		"  -d DEV   device node (default " DEFAULT_DEV ")\n"
 		"  -h       this help\n"
 		"\n"
-		"OFF and LEN: decimal or 0x hex, optional K/M/G suffix.\n");
+		"OFF and LEN: decimal or 0x hex, optional K/M/G suffix; peek32 and\n"
+		"poke32 want OFF a multiple of 4.\n");
 }
 
 static int __attribute__((format(printf, 1, 2))) fail(const char *fmt, ...)
@@ -523,6 +532,57 @@ static int cmd_fill(char **argv)
 	return EXIT_SUCCESS;
 }
 
+/* OFF of peek32/poke32: a multiple of 4. */
+static int parse_off32(const char *s, uint64_t *off)
+{
+	if (!parse_num(s, true, off))
+		return bad_usage("bad offset '%s'", s);
+	if (*off % 4)
+		return bad_usage("offset '%s' is not a multiple of 4", s);
+	return 0;
+}
+
+static int cmd_peek32(char **argv)
+{
+	struct window w;
+	uint32_t index = 0, v;
+	uint64_t off = 0;
+	int rc;
+
+	rc = parse_region(argv[0], &index);
+	if (!rc)
+		rc = parse_off32(argv[1], &off);
+	if (rc)
+		return rc;
+	if (map_window(index, off, 4, PROT_READ, &w))
+		return EXIT_FAILURE;
+	v = *(const volatile uint32_t *)w.p;
+	unmap_window(&w);
+	printf("0x%08" PRIx32 "\n", v);
+	return fflush(stdout) ? fail("stdout: %s", strerror(errno)) : EXIT_SUCCESS;
+}
+
+static int cmd_poke32(char **argv)
+{
+	struct window w;
+	uint32_t index = 0;
+	uint64_t off = 0, v;
+	int rc;
+
+	rc = parse_region(argv[0], &index);
+	if (!rc)
+		rc = parse_off32(argv[1], &off);
+	if (rc)
+		return rc;
+	if (!parse_num(argv[2], false, &v) || v > UINT32_MAX)
+		return bad_usage("bad value '%s' (0..0xffffffff)", argv[2]);
+	if (map_window(index, off, 4, PROT_READ | PROT_WRITE, &w))
+		return EXIT_FAILURE;
+	*(volatile uint32_t *)w.p = (uint32_t)v;
+	unmap_window(&w);
+	return EXIT_SUCCESS;
+}
+
 struct command {
 	const char *name;
 	int nargs;
@@ -535,6 +595,8 @@ static const struct command commands[] = {
 	{ "read",  3, cmd_read },
 	{ "write", 3, cmd_write },
 	{ "fill",  4, cmd_fill },
+	{ "peek32", 2, cmd_peek32 },
+	{ "poke32", 3, cmd_poke32 },
 };
 
 int main(int argc, char **argv)

@@ -5,12 +5,19 @@
  * Each difference is keyed by a HAVE_* macro that names a kernel feature,
  * never by a version number.  The macros come from config/xxmem_config.h,
  * generated before the build by compiling one tiny test per feature against
- * the target kernel (see config/conftest.sh).
+ * the target kernel (config/conftest.sh, config/tests/<feature>.c).  The
+ * code elsewhere is written against the newest API; this header supplies it
+ * on older kernels, or a small xx_ wrapper where the two cannot share a name.
+ *
+ * Kernels built and tested: see "Supported kernels" in README.md.
  */
 #ifndef _XXDDI_KERNEL_COMPAT_H
 #define _XXDDI_KERNEL_COMPAT_H
 
+#include <linux/device.h>
+#include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include "xxmem_config.h"
 
 #ifndef HAVE_VM_FLAGS_SET
@@ -30,6 +37,69 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 {
 	vma->vm_flags &= ~flags;
 }
+#endif
+
+/*
+ * xx_class_create(name): class_create() lost its owner argument in Linux
+ * 6.4 (commit 1aaba11da9aa, "driver core: class: remove module * from
+ * class_create()").  Returns the class or an ERR_PTR.
+ */
+#ifdef HAVE_CLASS_CREATE_NAME_ONLY
+#define xx_class_create(name)	class_create(name)
+#else
+#define xx_class_create(name)	class_create(THIS_MODULE, name)
+#endif
+
+#ifndef HAVE_NO_LLSEEK
+/*
+ * no_llseek: a NULL .llseek since Linux 6.0, the name itself removed in
+ * 6.12 (commit cb787f4ac0c2, "[tree-wide] finally take no_llseek out").
+ * A file without .llseek is not seekable (lseek fails with ESPIPE).
+ */
+#define no_llseek	NULL
+#endif
+
+/*
+ * The order argument of vm_operations_struct.huge_fault(): an enum
+ * page_entry_size before Linux 6.6, the page order from commit
+ * 1d024e7a8dab ("mm: remove enum page_entry_size").  Declare a handler as
+ *	static vm_fault_t f(struct vm_fault *vmf, xx_fault_order_t o)
+ * and read the order with xx_fault_order(o).
+ */
+#ifdef HAVE_HUGE_FAULT_ORDER
+typedef unsigned int xx_fault_order_t;
+
+static inline unsigned int xx_fault_order(xx_fault_order_t order)
+{
+	return order;
+}
+#else
+typedef enum page_entry_size xx_fault_order_t;
+
+static inline unsigned int xx_fault_order(xx_fault_order_t pe_size)
+{
+	switch (pe_size) {
+	case PE_SIZE_PMD:
+		return PMD_SHIFT - PAGE_SHIFT;
+	case PE_SIZE_PUD:
+		return PUD_SHIFT - PAGE_SHIFT;
+	default:
+		return 0;
+	}
+}
+#endif
+
+/*
+ * XX_NS(NS): a symbol namespace for EXPORT_SYMBOL_NS_GPL() and
+ * MODULE_IMPORT_NS(), written as a bare identifier.  Linux 6.13 (commit
+ * cdd30ebb1b9f, "module: Convert symbol namespace to string literal")
+ * wants a string literal where older kernels stringified an identifier
+ * themselves:  EXPORT_SYMBOL_NS_GPL(fn, XX_NS(XXDDI));
+ */
+#ifdef HAVE_MODULE_NS_IDENTIFIER
+#define XX_NS(ns)	ns
+#else
+#define XX_NS(ns)	#ns
 #endif
 
 #endif /* _XXDDI_KERNEL_COMPAT_H */

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xxsegmap - a selftest driver with its own segmap(9E) entry point.
+ *
+ * xxddi dispatches mmap(2) of /dev/xxsegmap to segmap(9E), which checks the
+ * request itself and then hands it to ddi_devmap_segmap(9F), the devmap
+ * framework's own segmap; every errno either of them returns reaches
+ * mmap(2) unchanged.
+ *
+ * The device is four pages of kernel memory from ddi_umem_alloc(9F), page
+ * p filled with the byte 0xA0 + p.  Only pages 0 and 1 can actually be
+ * mapped: devmap(9E) refuses anything touching pages 2 or 3, and segmap(9E)
+ * refuses a mapping that starts at page 3 with EPERM, an errno of its own.
+ *
+ * segmap(9E) returns:
+ *   ENXIO   the range is not inside the four pages
+ *   EINVAL  the mapping is not MAP_SHARED
+ *   EPERM   the range starts at page 3
+ *   else    whatever ddi_devmap_segmap() returns (ENXIO when devmap(9E)
+ *           fails, i.e. for a range reaching page 2)
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/string.h>
+#include <sys/types.h>
+#include <sys/param.h>
+#include <sys/mman.h>
+#include <sys/cred.h>
+#include <sys/modctl.h>
+#include <sys/ddi.h>
+#include <sys/sunddi.h>
+#include <sys/ddidevmap.h>
+#include <sys/cmn_err.h>
+
+#define XXSEG_PAGES		4			/* pages of device memory */
+#define XXSEG_SIZE		ptob(XXSEG_PAGES)
+#define XXSEG_MAPPABLE		ptob(2)			/* devmap(9E) serves pages 0-1 */
+#define XXSEG_FILL(p)		(0xA0 + (p))		/* byte filling page p */
+
+/* Per-instance soft state. */
+struct xxseg_state {
+	dev_info_t *dip;
+	ddi_umem_cookie_t cookie;	/* XXSEG_PAGES pages */
+	caddr_t kva;
+};
+
+static void *xxseg_statep;
+
+/* ---- entry points ---- */
+
+static int xxseg_open(dev_t *devp, int flag, int otyp, cred_t *credp)
+{
+	if (otyp != OTYP_CHR)
+		return EINVAL;
+	if (!ddi_get_soft_state(xxseg_statep, getminor(*devp)))
+		return ENXIO;
+	return 0;
+}
+
+static int xxseg_close(dev_t dev, int flag, int otyp, cred_t *credp)
+{
+	return 0;
+}
+
+/*
+ * devmap(9E): export [off, off + len) if it lies within pages 0 and 1;
+ * -1 for anything touching pages 2 or 3.
+ */
+static int xxseg_devmap(dev_t dev, devmap_cookie_t handle, offset_t off,
+			size_t len, size_t *maplen, uint_t model)
+{
+	struct xxseg_state *xsp = ddi_get_soft_state(xxseg_statep,
+						     getminor(dev));
+	int error;
+
+	if (!xsp || off < 0 || off >= XXSEG_MAPPABLE ||
+	    len > XXSEG_MAPPABLE - off)
+		return -1;
+	error = devmap_umem_setup(handle, xsp->dip, NULL, xsp->cookie, off,
+				  len, PROT_ALL, DEVMAP_DEFAULTS, NULL);
+	if (error)
+		return error;
+	*maplen = len;
+	return 0;
+}
+
+/*
+ * segmap(9E): check the request, then map it through the devmap framework.
+ * Every errno is returned to mmap(2) as it is.
+ */
+static int xxseg_segmap(dev_t dev, off_t off, struct as *asp, caddr_t *addrp,
+			off_t len, unsigned int prot, unsigned int maxprot,
+			unsigned int flags, cred_t *credp)
+{
+	if (off < 0 || len < 0 || off > XXSEG_SIZE || len > XXSEG_SIZE - off)
+		return ENXIO;
+	if ((flags & MAP_TYPE) != MAP_SHARED)
+		return EINVAL;
+	if (off == ptob(3))
+		return EPERM;	/* any errno passes through */
+	return ddi_devmap_segmap(dev, off, asp, addrp, len, prot, maxprot,
+				 flags, credp);
+}
+
+/* ---- attach / detach ---- */
+
+static int xxseg_attach(dev_info_t *dip, ddi_attach_cmd_t cmd)
+{
+	int instance = ddi_get_instance(dip);
+	struct xxseg_state *xsp;
+	int p;
+
+	if (cmd != DDI_ATTACH)
+		return DDI_FAILURE;
+	if (ddi_soft_state_zalloc(xxseg_statep, instance) != DDI_SUCCESS)
+		return DDI_FAILURE;
+	xsp = ddi_get_soft_state(xxseg_statep, instance);
+	xsp->dip = dip;
+	xsp->kva = ddi_umem_alloc(XXSEG_SIZE, DDI_UMEM_SLEEP, &xsp->cookie);
+	if (!xsp->kva) {
+		cmn_err(CE_WARN, "xxsegmap%d: cannot allocate %lu bytes",
+			instance, XXSEG_SIZE);
+		goto fail;
+	}
+	for (p = 0; p < XXSEG_PAGES; p++)
+		memset(xsp->kva + ptob(p), XXSEG_FILL(p), PAGESIZE);
+	if (ddi_create_minor_node(dip, "xxsegmap", S_IFCHR, instance,
+				  DDI_PSEUDO, 0) != DDI_SUCCESS)
+		goto fail_umem;
+	return DDI_SUCCESS;
+
+fail_umem:
+	ddi_umem_free(xsp->cookie);
+fail:
+	ddi_soft_state_free(xxseg_statep, instance);
+	return DDI_FAILURE;
+}
+
+static int xxseg_detach(dev_info_t *dip, ddi_detach_cmd_t cmd)
+{
+	int instance = ddi_get_instance(dip);
+	struct xxseg_state *xsp = ddi_get_soft_state(xxseg_statep, instance);
+
+	if (cmd != DDI_DETACH || !xsp)
+		return DDI_FAILURE;
+	ddi_remove_minor_node(dip, NULL);
+	ddi_umem_free(xsp->cookie);
+	ddi_soft_state_free(xxseg_statep, instance);
+	return DDI_SUCCESS;
+}
+
+static struct cb_ops xxseg_cb_ops = {
+	.cb_open = xxseg_open,
+	.cb_close = xxseg_close,
+	.cb_devmap = xxseg_devmap,
+	.cb_segmap = xxseg_segmap,
+	.cb_flag = D_NEW | D_MP | D_64BIT | D_DEVMAP,
+};
+
+static struct dev_ops xxseg_dev_ops = {
+	.devo_attach = xxseg_attach,
+	.devo_detach = xxseg_detach,
+	.devo_cb_ops = &xxseg_cb_ops,
+};
+
+static struct modldrv xxseg_modldrv = {
+	.drv_modops = &mod_driverops,
+	.drv_linkinfo = "xxsegmap: kernel memory through segmap(9E)",
+	.drv_dev_ops = &xxseg_dev_ops,
+};
+
+static struct modlinkage xxseg_modlinkage = {
+	.ml_rev = MODREV_1,
+	.ml_linkage = { &xxseg_modldrv, NULL },
+};
+
+/* _init(9E) */
+static int __init xxseg_init(void)
+{
+	int error;
+
+	error = ddi_soft_state_init(&xxseg_statep, sizeof(struct xxseg_state),
+				    1);
+	if (error)
+		return -error;
+	error = mod_install(&xxseg_modlinkage);
+	if (error) {
+		ddi_soft_state_fini(&xxseg_statep);
+		return -error;
+	}
+	return 0;
+}
+
+/* _fini(9E) */
+static void __exit xxseg_exit(void)
+{
+	mod_remove(&xxseg_modlinkage);
+	ddi_soft_state_fini(&xxseg_statep);
+}
+
+module_init(xxseg_init);
+module_exit(xxseg_exit);
+
+MODULE_DESCRIPTION("xxddi selftest driver: kernel memory through segmap(9E) and ddi_devmap_segmap(9F)");
+MODULE_AUTHOR("The xxmem developers");
+MODULE_LICENSE("GPL");

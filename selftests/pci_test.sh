@@ -1,0 +1,722 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# pci_test.sh - the PCI instances of xxmem as the system sees them: the
+# nodes in sysfs, the PAT memory type of BAR mappings, unbinding while
+# mapped (revocation), rebinding, rmmod while mapped, I/O BARs, xxmemctl
+# peek32/poke32.  TAP version 13; runs in the guest as root (busybox sh)
+# with QEMU's edu and ivshmem-plain devices (tests skip without them).
+#
+# Usage: pci_test.sh [KO_DIR]     KO_DIR holds xxddi.ko and xxmem.ko (/xxmem)
+# Env:   PCI_TEST    the pci_test binary for the helper modes (default: next
+#                    to this script)
+#        XXMEMCTL, XXMEMCTL32  (default: KO_DIR/bin/xxmemctl, xxmemctl32)
+#        PCI_TESTS   run only these tests (names, space separated); the
+#                    others are reported as skipped
+#
+# xxmem and xxddi are left loaded or unloaded as they were found, and every
+# function this script unbinds is bound again.
+
+KO_DIR=${1:-/xxmem}
+HERE=$(cd "$(dirname "$0")" && pwd)
+PCI_TEST=${PCI_TEST:-$HERE/pci_test}
+XXMEMCTL=${XXMEMCTL:-$KO_DIR/bin/xxmemctl}
+XXMEMCTL32=${XXMEMCTL32:-$KO_DIR/bin/xxmemctl32}
+KO=$KO_DIR/xxmem.ko
+PCI=/sys/bus/pci/devices
+DRV=/sys/bus/pci/drivers/xxmem
+PAT=/sys/kernel/debug/x86/pat_memtype_list
+TMP=${TMPDIR:-/tmp}/xxmem_pci_test.$$
+PLAN=9
+
+# edu: 0x010000ed in its ID register; the letters "xxme" of the host
+# pattern at the start of ivshmem's BAR 2, read as a little-endian word.
+EDU_ID=0x010000ed
+IVS_HOST_WORD=0x656d7878
+
+# A dmesg line with one of these is a kernel problem (as xxmem-guest sees it).
+LOG_BAD='BUG:|WARNING:|Oops|KASAN|UBSAN|general protection|Call Trace|x86/PAT: .*(freeing invalid|conflicting|failed)'
+
+n=0
+failed=0
+cur_fail=0
+cur_name=
+holder=
+was_loaded=0
+orig_size=
+loaded_xxddi=0
+log_mark=0
+edu_bdf=
+ivs_bdf=
+override_bdf=
+
+diag() {
+	printf '%s\n' "$*" | sed 's/^/# /'
+}
+
+bail() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+fail() {
+	diag "$cur_name: $*"
+	cur_fail=1
+}
+
+begin() {
+	cur_name=$1
+	cur_fail=0
+	log_mark=$(dmesg | wc -l)
+}
+
+end() {
+	n=$((n + 1))
+	if [ "$cur_fail" -eq 0 ]; then
+		echo "ok $n $cur_name"
+	else
+		echo "not ok $n $cur_name"
+		failed=$((failed + 1))
+	fi
+}
+
+skip() {
+	n=$((n + 1))
+	echo "ok $n $1 # SKIP $2"
+}
+
+is_loaded() {
+	[ -d "/sys/module/$1" ]
+}
+
+# wait_until TENTHS CMD...: run CMD every 0.1 s until it succeeds.
+wait_until() {
+	_t=$1
+	shift
+	while ! "$@"; do
+		[ "$_t" -le 0 ] && return 1
+		_t=$((_t - 1))
+		sleep 0.1
+	done
+	return 0
+}
+
+# Kernel log lines since begin() that show a problem; fail the test if any.
+log_clean() {
+	dmesg | tail -n +"$((log_mark + 1))" >"$TMP/dmesg"
+	if grep -Eq "$LOG_BAD" "$TMP/dmesg"; then
+		fail "kernel log:"
+		grep -E -A 12 "$LOG_BAD" "$TMP/dmesg" | head -n 40 | sed 's/^/# /'
+	fi
+}
+
+load_xxmem() {
+	if [ -n "$orig_size" ]; then
+		insmod "$KO" "umem_size=$orig_size" 2>"$TMP/insmod.err"
+	else
+		insmod "$KO" 2>"$TMP/insmod.err"
+	fi
+}
+
+unload_xxmem() {
+	_i=0
+	while ! rmmod xxmem 2>"$TMP/rmmod.err"; do
+		_i=$((_i + 1))
+		[ "$_i" -ge 10 ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# The PCI function VENDOR DEVICE (first in BDF order), or nothing.
+find_bdf() {
+	for _d in "$PCI"/*; do
+		[ "$(cat "$_d/vendor" 2>/dev/null)" = "$1" ] || continue
+		[ "$(cat "$_d/device" 2>/dev/null)" = "$2" ] || continue
+		echo "${_d##*/}"
+		return 0
+	done
+	return 1
+}
+
+# The /dev/xxmemN of BDF, or nothing if it has none.
+node_of() {
+	for _m in "$PCI/$1"/misc/xxmem*; do
+		[ -e "$_m" ] || continue
+		echo "/dev/${_m##*/}"
+		return 0
+	done
+	return 1
+}
+
+has_node() {
+	_nd=$(node_of "$1") && [ -c "$_nd" ]
+}
+
+no_node() {
+	! node_of "$1" >/dev/null && ! [ -e "$2" ]
+}
+
+bound_to_xxmem() {
+	[ "$(readlink -f "$PCI/$1/driver" 2>/dev/null)" = "$(readlink -f "$DRV")" ]
+}
+
+unbind() {
+	echo "$1" >"$DRV/unbind" 2>"$TMP/bind.err"
+}
+
+bind() {
+	echo "$1" >"$DRV/bind" 2>"$TMP/bind.err" && wait_until 50 has_node "$1"
+}
+
+# BAR I of BDF: "START END FLAGS" (hex, as in sysfs).
+bar_line() {
+	sed -n "$(($2 + 1))p" "$PCI/$1/resource"
+}
+
+proc_alive() {
+	kill -0 "$1" 2>/dev/null
+}
+
+ready_or_dead() {
+	[ -e "$TMP/ready" ] || ! proc_alive "$holder"
+}
+
+# start_holder MODE ARGS...: pci_test MODE ARGS... READYFILE in the
+# background, its output in $TMP/holder.out; false if it did not get ready.
+start_holder() {
+	rm -f "$TMP/ready"
+	"$PCI_TEST" "$@" "$TMP/ready" >"$TMP/holder.out" 2>&1 &
+	holder=$!
+	wait_until 100 ready_or_dead
+	[ -e "$TMP/ready" ] && proc_alive "$holder"
+}
+
+# Has the holder ended (a zombie or gone)?  A process stuck in a kernel
+# that oopsed on its way out never does, and wait(1) would hang for good.
+holder_done() {
+	_s=$(sed 's/.*) //' "/proc/$holder/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -z "$_s" ] || [ "$_s" = Z ]
+}
+
+# Reap the holder if it ends within 10 s; its wait status goes to $st
+# (255 if it did not end: it is left behind).
+reap_holder() {
+	if wait_until 100 holder_done; then
+		wait "$holder" 2>/dev/null
+		st=$?
+	else
+		st=255
+		diag "process $holder did not end (state $(sed 's/.*) //' "/proc/$holder/stat" | cut -d' ' -f1)): see the kernel log"
+	fi
+	holder=
+}
+
+stop_holder() {
+	if [ -n "$holder" ]; then
+		kill "$holder" 2>/dev/null
+		reap_holder
+	fi
+}
+
+# Signal the holder to act and wait for it; its wait status goes to $st.
+poke_holder() {
+	kill -USR1 "$holder"
+	reap_holder
+}
+
+# Bind every function this script knows back to xxmem.
+rebind_all() {
+	is_loaded xxmem || return 0
+	for _b in $edu_bdf $ivs_bdf; do
+		bound_to_xxmem "$_b" && continue
+		bind "$_b" || diag "cannot rebind $_b: $(cat "$TMP/bind.err")"
+	done
+}
+
+cleanup() {
+	stop_holder
+	if [ -n "$override_bdf" ]; then
+		[ -e "$DRV/$override_bdf" ] && echo "$override_bdf" >"$DRV/unbind"
+		echo >"$PCI/$override_bdf/driver_override"
+	fi
+	if [ "$was_loaded" -eq 1 ]; then
+		is_loaded xxmem || load_xxmem ||
+			diag "cannot reload xxmem: $(cat "$TMP/insmod.err")"
+		rebind_all
+	elif is_loaded xxmem; then
+		unload_xxmem || diag "cannot unload xxmem: $(cat "$TMP/rmmod.err")"
+	fi
+	if [ "$loaded_xxddi" -eq 1 ]; then
+		rmmod xxddi 2>/dev/null || diag "cannot unload xxddi"
+	fi
+	rm -rf "$TMP"
+}
+
+# --- setup ------------------------------------------------------------------
+
+echo "TAP version 13"
+echo "1..$PLAN"
+
+[ "$(id -u)" = 0 ] || bail "must run as root"
+[ -x "$PCI_TEST" ] || bail "$PCI_TEST not found"
+mkdir -p "$TMP" || bail "cannot create $TMP"
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+if ! is_loaded xxddi; then
+	insmod "$KO_DIR/xxddi.ko" 2>"$TMP/insmod.err" ||
+		bail "insmod xxddi.ko: $(cat "$TMP/insmod.err")"
+	loaded_xxddi=1
+fi
+if is_loaded xxmem; then
+	was_loaded=1
+	orig_size=$(cat /sys/module/xxmem/parameters/umem_size 2>/dev/null)
+else
+	[ -f "$KO" ] || bail "$KO not found"
+	load_xxmem || bail "insmod xxmem.ko: $(cat "$TMP/insmod.err")"
+fi
+if ! grep -q ' /sys/kernel/debug debugfs ' /proc/mounts; then
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+fi
+
+edu_bdf=$(find_bdf 0x1234 0x11e8)
+ivs_bdf=$(find_bdf 0x1af4 0x1110)
+diag "edu: ${edu_bdf:-absent}, ivshmem: ${ivs_bdf:-absent}"
+for b in $edu_bdf $ivs_bdf; do
+	wait_until 50 has_node "$b" || diag "$b has no xxmem node"
+done
+
+# --- tests ------------------------------------------------------------------
+
+# Each bound function has one node, /dev/xxmemN (N >= 1, numbered from 1 in
+# probe order), whose parent is the PCI device.
+t_node_under_pci_device_in_sysfs() {
+	if [ -z "$edu_bdf$ivs_bdf" ]; then
+		skip node_under_pci_device_in_sysfs "no edu or ivshmem device"
+		return
+	fi
+	begin node_under_pci_device_in_sysfs
+	nums=
+	for b in $edu_bdf $ivs_bdf; do
+		bound_to_xxmem "$b" || fail "$b is not bound to xxmem"
+		set -- "$PCI/$b"/misc/xxmem*
+		if [ "$#" -ne 1 ] || [ ! -e "$1" ]; then
+			fail "$b: misc nodes: $*"
+			continue
+		fi
+		name=${1##*/}
+		num=${name#xxmem}
+		case $num in
+		'' | *[!0-9]* | 0) fail "$b: node name $name"; continue ;;
+		esac
+		nums="$nums $num"
+		dev=/dev/$name
+		[ -c "$dev" ] || { fail "$dev is not a character device"; continue; }
+		# busybox stat: %t/%T are the major/minor in hex
+		want=$(cat "$PCI/$b/misc/$name/dev")
+		got=$(stat -c '%t %T' "$dev")
+		got="$(printf '%d:%d' "0x${got% *}" "0x${got#* }")"
+		[ "$want" = "$got" ] || fail "$dev is $got, sysfs says $want"
+		[ "$(readlink -f "/sys/class/misc/$name/device")" = \
+		  "$(readlink -f "$PCI/$b")" ] ||
+			fail "/sys/class/misc/$name/device -> $(readlink -f "/sys/class/misc/$name/device")"
+		# shellcheck disable=SC2012 # busybox: ls is the portable way
+		mode=$(ls -l "$dev" | cut -c1-10)
+		[ "$mode" = "crw-------" ] || fail "$dev mode $mode, want crw-------"
+		diag "$b -> $dev ($got)"
+	done
+	# The PCI instances are 1..k: every function bound to xxmem has one.
+	k=0
+	for l in "$DRV"/0000:*; do
+		[ -e "$l" ] && k=$((k + 1))
+	done
+	i=1
+	while [ "$i" -le "$k" ]; do
+		found=0
+		for l in "$DRV"/0000:*; do
+			[ -e "$l/misc/xxmem$i" ] && found=1
+		done
+		[ "$found" -eq 1 ] || fail "no function has xxmem$i ($k bound)"
+		i=$((i + 1))
+	done
+	[ -c /dev/xxmem ] || fail "/dev/xxmem (instance 0) is missing"
+	end
+}
+
+# Count the PAT entries of exactly [START, END) with TYPE ("" = any type).
+pat_count() {
+	_r=$(printf '[mem 0x%016x-0x%016x]' "$1" "$2")
+	if [ -n "$3" ]; then
+		grep -cF "$_r $3" "$PAT"
+	else
+		grep -cF "$_r" "$PAT"
+	fi
+}
+
+# While a process maps region I of BDF, the PAT has one more entry for the
+# BAR's pages, of the type the region's cache mode says; none after.
+pat_check_region() {
+	_b=$1 _i=$2 _dev=$3
+	info=$("$PCI_TEST" --region-info "$_dev" "$_i") ||
+		{ fail "--region-info $_dev $_i failed"; return; }
+	size=$(echo "$info" | sed -n 's/.*size=\([0-9]*\).*/\1/p')
+	cache=$(echo "$info" | sed -n 's/.*cache=\([A-Z]*\).*/\1/p')
+	[ "${size:-0}" -gt 0 ] || return 0
+	case $cache in
+	UC) type=uncached-minus ;;
+	WC) type=write-combining ;;
+	*) fail "$_dev region $_i: cache $cache"; return ;;
+	esac
+	# shellcheck disable=SC2046 # split the resource line into $1 $2 $3
+	set -- $(bar_line "$_b" "$_i")
+	start=$(($1))
+	end=$((start + size))
+	before=$(pat_count "$start" "$end" "")
+	before_t=$(pat_count "$start" "$end" "$type")
+	if ! start_holder --hold "$_dev" "$_i"; then
+		fail "$_dev region $_i: holder: $(cat "$TMP/holder.out")"
+		stop_holder
+		return
+	fi
+	during=$(pat_count "$start" "$end" "")
+	during_t=$(pat_count "$start" "$end" "$type")
+	diag "$_dev bar$_i [$(printf '0x%x-0x%x' "$start" "$end")] $cache: $during_t of $during entries $type while mapped, $before_t of $before before"
+	[ "$during" -eq $((before + 1)) ] ||
+		fail "$_dev bar$_i: $during PAT entries while mapped, $before before"
+	[ "$during_t" -eq $((before_t + 1)) ] || {
+		fail "$_dev bar$_i: the mapping's PAT entry is not $type:"
+		grep -F "$(printf '[mem 0x%016x-' "$start")" "$PAT" | sed 's/^/# /'
+	}
+	stop_holder
+	wait_until 20 [ "$(pat_count "$start" "$end" "")" -eq "$before" ] ||
+		fail "$_dev bar$_i: $(pat_count "$start" "$end" "") PAT entries after munmap, $before before"
+}
+
+t_pat_memtype_matches_region_cache() {
+	if [ -z "$edu_bdf$ivs_bdf" ]; then
+		skip pat_memtype_matches_region_cache "no edu or ivshmem device"
+		return
+	fi
+	if [ ! -r "$PAT" ]; then
+		skip pat_memtype_matches_region_cache "$PAT not available (PAT off?)"
+		return
+	fi
+	begin pat_memtype_matches_region_cache
+	for b in $edu_bdf $ivs_bdf; do
+		dev=$(node_of "$b") || { fail "$b has no node"; continue; }
+		for i in 0 1 2 3 4 5; do
+			pat_check_region "$b" "$i" "$dev"
+		done
+	done
+	log_clean
+	end
+}
+
+# A BAR mapping cannot be split (README: unmapped, mprotected or shrunk only
+# as a whole - its PAT reservation covers the whole mapping): munmap of a
+# page and mprotect of a page fail with EINVAL, the mapping still works, and
+# unmapping it whole releases the PAT reservation completely (the kernel
+# logs no "x86/PAT: ... freeing invalid memtype").
+t_bar_mapping_split_is_einval_pat_released() {
+	if [ -z "$edu_bdf$ivs_bdf" ]; then
+		skip bar_mapping_split_is_einval_pat_released "no edu or ivshmem device"
+		return
+	fi
+	if [ ! -r "$PAT" ]; then
+		skip bar_mapping_split_is_einval_pat_released "$PAT not available (PAT off?)"
+		return
+	fi
+	begin bar_mapping_split_is_einval_pat_released
+	for b in $edu_bdf $ivs_bdf; do
+		dev=$(node_of "$b") || { fail "$b has no node"; continue; }
+		[ "$b" = "$ivs_bdf" ] && r=2 || r=0
+		# shellcheck disable=SC2046 # split the resource line
+		set -- $(bar_line "$b" "$r")
+		prefix=$(printf '[mem 0x%016x-' "$(($1))")
+		before=$(grep -cF "$prefix" "$PAT")
+		out=$("$PCI_TEST" --split-unmap "$dev" "$r" 2>&1)
+		[ "$out" = ok ] || fail "$dev region $r: $out"
+		after=$(grep -cF "$prefix" "$PAT")
+		if [ "$after" -ne "$before" ]; then
+			fail "$dev bar$r: $after PAT entries at the BAR's start after the split mappings are gone, $before before:"
+			grep -F "$prefix" "$PAT" | sed 's/^/# /'
+		fi
+	done
+	log_clean
+	end
+}
+
+# xxmemctl peek32/poke32 reach edu's registers, from both data models.
+t_xxmemctl_peek_poke_edu_registers() {
+	if [ -z "$edu_bdf" ]; then
+		skip xxmemctl_peek_poke_edu_registers "no edu device"
+		return
+	fi
+	if [ ! -x "$XXMEMCTL" ] || [ ! -x "$XXMEMCTL32" ]; then
+		skip xxmemctl_peek_poke_edu_registers "xxmemctl or xxmemctl32 not found"
+		return
+	fi
+	begin xxmemctl_peek_poke_edu_registers
+	dev=$(node_of "$edu_bdf")
+	for ctl in "$XXMEMCTL" "$XXMEMCTL32"; do
+		out=$("$ctl" -d "$dev" peek32 0 0 2>&1)
+		[ "$out" = "$EDU_ID" ] || fail "${ctl##*/} peek32 0 0: $out"
+		out=$("$ctl" -d "$dev" poke32 0 4 0x0f0f1234 2>&1) ||
+			fail "${ctl##*/} poke32 0 4: $out"
+		out=$("$ctl" -d "$dev" peek32 0 0x4 2>&1)
+		[ "$out" = 0xf0f0edcb ] || fail "${ctl##*/} peek32 0 4 after poke32 0x0f0f1234: $out"
+		"$ctl" -d "$dev" peek32 0 2 >/dev/null 2>&1
+		[ $? -eq 2 ] || fail "${ctl##*/} peek32 at an unaligned offset: not a usage error"
+		if "$ctl" -d "$dev" peek32 0 1M 2>"$TMP/ctl.err"; then
+			fail "${ctl##*/} peek32 past the BAR succeeded"
+		else
+			grep -q "No such device or address" "$TMP/ctl.err" ||
+				fail "peek32 past the BAR: $(cat "$TMP/ctl.err")"
+		fi
+	done
+	if [ -n "$ivs_bdf" ]; then
+		out=$("$XXMEMCTL" -d "$(node_of "$ivs_bdf")" peek32 2 0 2>&1)
+		[ "$out" = "$IVS_HOST_WORD" ] ||
+			fail "xxmemctl peek32 2 0 of ivshmem: $out (host pattern: $IVS_HOST_WORD)"
+	fi
+	end
+}
+
+# An I/O-port BAR is region of size 0 that cannot be mapped: bind a function
+# that has one and no driver to xxmem through driver_override.
+t_io_bar_is_enxio() {
+	iob=
+	for d in "$PCI"/*; do
+		[ -e "$d/driver" ] && continue
+		[ -e "$d/driver_override" ] || continue
+		case $(cat "$d/class") in 0x0600*) continue ;; esac	# bridges
+		while read -r _ _ f; do
+			[ $((f & 0x100)) -ne 0 ] && iob=${d##*/}
+		done <"$d/resource"
+		[ -n "$iob" ] && break
+	done
+	if [ -z "$iob" ]; then
+		skip io_bar_is_enxio "no unbound function with an I/O BAR"
+		return
+	fi
+	begin io_bar_is_enxio
+	override_bdf=$iob
+	echo xxmem >"$PCI/$iob/driver_override"
+	echo "$iob" >/sys/bus/pci/drivers_probe 2>/dev/null
+	if ! wait_until 50 has_node "$iob"; then
+		fail "$iob did not bind to xxmem through driver_override"
+	else
+		dev=$(node_of "$iob")
+		diag "$iob -> $dev"
+		i=0
+		tested=0
+		while [ "$i" -lt 6 ]; do
+			# shellcheck disable=SC2046 # split the resource line
+			set -- $(bar_line "$iob" "$i")
+			if [ $(($3 & 0x100)) -ne 0 ]; then
+				tested=$((tested + 1))
+				info=$("$PCI_TEST" --region-info "$dev" "$i")
+				case $info in
+				"size=0 "*"maxprot=0x0 "*) ;;
+				*) fail "$dev I/O bar$i: $info" ;;
+				esac
+				out=$("$PCI_TEST" --map-errno "$dev" "$i" 0 4096)
+				[ "$out" = ENXIO ] || fail "mmap of I/O bar$i: $out, want ENXIO"
+			fi
+			i=$((i + 1))
+		done
+		[ "$tested" -gt 0 ] || fail "no I/O BAR tested"
+		unbind "$iob" || fail "unbind $iob: $(cat "$TMP/bind.err")"
+	fi
+	echo >"$PCI/$iob/driver_override"
+	override_bdf=
+	log_clean
+	end
+}
+
+# Unbind while a process maps a BAR: the node goes, the process lives on,
+# and its next access is SIGBUS (128 + 7 from wait); the kernel log stays
+# clean.
+t_unbind_while_mapped_child_gets_sigbus() {
+	if [ -z "$edu_bdf$ivs_bdf" ]; then
+		skip unbind_while_mapped_child_gets_sigbus "no edu or ivshmem device"
+		return
+	fi
+	begin unbind_while_mapped_child_gets_sigbus
+	for b in $edu_bdf $ivs_bdf; do
+		dev=$(node_of "$b") || { fail "$b has no node"; continue; }
+		[ "$b" = "$ivs_bdf" ] && r=2 || r=0
+		if ! start_holder --hold "$dev" "$r"; then
+			fail "$dev region $r: holder: $(cat "$TMP/holder.out")"
+			stop_holder
+			continue
+		fi
+		if ! unbind "$b"; then
+			fail "unbind $b while mapped: $(cat "$TMP/bind.err")"
+			stop_holder
+			continue
+		fi
+		wait_until 50 no_node "$b" "$dev" || fail "$dev still there after unbind"
+		proc_alive "$holder" || fail "the holder died at unbind"
+		poke_holder
+		if [ "$st" -ne 135 ]; then
+			fail "$dev region $r: holder's touch after unbind: status $st, want 135 (SIGBUS): $(cat "$TMP/holder.out")"
+		else
+			diag "$dev region $r: touch after unbind: SIGBUS"
+		fi
+		bind "$b" || fail "rebind $b: $(cat "$TMP/bind.err")"
+	done
+	sleep 0.2
+	log_clean
+	end
+}
+
+# An fd opened before the unbind gets ENODEV for ioctl and mmap.
+t_open_fd_after_unbind_gets_enodev() {
+	if [ -z "$edu_bdf$ivs_bdf" ]; then
+		skip open_fd_after_unbind_gets_enodev "no edu or ivshmem device"
+		return
+	fi
+	begin open_fd_after_unbind_gets_enodev
+	for b in $edu_bdf $ivs_bdf; do
+		dev=$(node_of "$b") || { fail "$b has no node"; continue; }
+		if ! start_holder --hold-open "$dev"; then
+			fail "$dev: holder: $(cat "$TMP/holder.out")"
+			stop_holder
+			continue
+		fi
+		if ! unbind "$b"; then
+			fail "unbind $b while open: $(cat "$TMP/bind.err")"
+			stop_holder
+			continue
+		fi
+		wait_until 50 no_node "$b" "$dev" || fail "$dev still there after unbind"
+		poke_holder
+		out=$(cat "$TMP/holder.out")
+		diag "$dev after unbind: $out"
+		case $out in
+		"ioctl=ENODEV mmap=ENODEV "*) ;;
+		*) fail "$dev open across unbind: $out (exit $st), want ioctl=ENODEV mmap=ENODEV" ;;
+		esac
+		[ -e "$dev" ] && fail "$dev can still be opened"
+		bind "$b" || fail "rebind $b: $(cat "$TMP/bind.err")"
+	done
+	log_clean
+	end
+}
+
+# Unbind and bind again: a new node appears under the function and maps.
+t_rebind_and_map_again() {
+	if [ -z "$edu_bdf$ivs_bdf" ]; then
+		skip rebind_and_map_again "no edu or ivshmem device"
+		return
+	fi
+	begin rebind_and_map_again
+	for b in $edu_bdf $ivs_bdf; do
+		old=$(node_of "$b") || { fail "$b has no node"; continue; }
+		if ! unbind "$b"; then
+			fail "unbind $b: $(cat "$TMP/bind.err")"
+			continue
+		fi
+		wait_until 50 no_node "$b" "$old" || fail "$old still there after unbind"
+		bound_to_xxmem "$b" && fail "$b still bound after unbind"
+		if ! bind "$b"; then
+			fail "bind $b: $(cat "$TMP/bind.err")"
+			continue
+		fi
+		new=$(node_of "$b")
+		diag "$b: $old -> unbind -> bind -> $new"
+		if [ "$b" = "$edu_bdf" ]; then
+			out=$("$PCI_TEST" --peek32 "$new" 0 0 2>&1)
+			[ "$out" = "$EDU_ID" ] || fail "$new: edu ID after rebind: $out"
+		else
+			out=$("$PCI_TEST" --peek32 "$new" 2 0 2>&1)
+			[ "$out" = "$IVS_HOST_WORD" ] ||
+				fail "$new: BAR2 word 0 after rebind: $out, want $IVS_HOST_WORD"
+		fi
+		# and again, while an old mapping of the same device is revoked
+		if start_holder --hold "$new" 0; then
+			unbind "$b" || fail "unbind $b: $(cat "$TMP/bind.err")"
+			bind "$b" || fail "bind $b: $(cat "$TMP/bind.err")"
+			new2=$(node_of "$b")
+			out=$("$PCI_TEST" --map-errno "$new2" 0 0 4096 2>&1)
+			[ "$out" = ok ] || fail "$new2: map after the second rebind: $out"
+			poke_holder
+			[ "$st" -eq 135 ] || fail "old mapping after rebind: status $st, want 135 (SIGBUS)"
+		else
+			fail "$new: holder: $(cat "$TMP/holder.out")"
+			stop_holder
+		fi
+	done
+	log_clean
+	end
+}
+
+# rmmod fails while a PCI node is mapped (only the mapping holds it: the
+# holder closed its fd) and succeeds after munmap and close.
+t_rmmod_while_pci_mapped_fails_then_succeeds() {
+	if [ -z "$edu_bdf$ivs_bdf" ]; then
+		skip rmmod_while_pci_mapped_fails_then_succeeds "no edu or ivshmem device"
+		return
+	fi
+	begin rmmod_while_pci_mapped_fails_then_succeeds
+	b=${edu_bdf:-$ivs_bdf}
+	dev=$(node_of "$b")
+	if ! start_holder --hold "$dev" 0; then
+		fail "$dev: holder: $(cat "$TMP/holder.out")"
+		stop_holder
+	else
+		if rmmod xxmem 2>"$TMP/rmmod.err"; then
+			fail "rmmod xxmem succeeded while $dev was mapped"
+		else
+			diag "rmmod while mapped: $(cat "$TMP/rmmod.err")"
+		fi
+		is_loaded xxmem || fail "xxmem unloaded while mapped"
+		[ -c "$dev" ] || fail "$dev gone after the failed rmmod"
+		bound_to_xxmem "$b" || fail "$b unbound by the failed rmmod"
+		poke_holder
+		out=$(cat "$TMP/holder.out")
+		[ "$st" -eq 0 ] || fail "the mapping after the failed rmmod: status $st: $out"
+		if [ "$b" = "$edu_bdf" ]; then
+			[ "$out" = "touched $EDU_ID" ] || fail "holder read: $out"
+		fi
+		if unload_xxmem; then
+			is_loaded xxmem && fail "xxmem still loaded"
+			[ -e "$dev" ] && fail "$dev still there after rmmod"
+		else
+			fail "rmmod after munmap and close: $(cat "$TMP/rmmod.err")"
+		fi
+	fi
+	if ! is_loaded xxmem; then
+		load_xxmem || fail "insmod: $(cat "$TMP/insmod.err")"
+		for b in $edu_bdf $ivs_bdf; do
+			wait_until 50 has_node "$b" || fail "$b: no node after insmod"
+		done
+	fi
+	log_clean
+	end
+}
+
+run() {
+	case " ${PCI_TESTS:-$1} " in
+	*" $1 "*) "t_$1" ;;
+	*) skip "$1" "not in PCI_TESTS" ;;
+	esac
+}
+
+run node_under_pci_device_in_sysfs
+run pat_memtype_matches_region_cache
+run bar_mapping_split_is_einval_pat_released
+run xxmemctl_peek_poke_edu_registers
+run io_bar_is_enxio
+run unbind_while_mapped_child_gets_sigbus
+run open_fd_after_unbind_gets_enodev
+run rebind_and_map_again
+run rmmod_while_pci_mapped_fails_then_succeeds
+
+[ "$n" -eq "$PLAN" ] || diag "ran $n tests, planned $PLAN"
+diag "pci_test.sh: $n tests, $failed failed"
+trap - EXIT
+cleanup
+[ "$failed" -eq 0 ] && [ "$n" -eq "$PLAN" ]
