@@ -645,8 +645,9 @@ static int devmap_populate(struct vm_area_struct *vma, struct devmap_seg *seg)
 			unsigned long num = left;
 
 			err = vm_insert_pages(vma, addr, pages, &num);
+			/* EFAULT: no memory for a page table (the range is ours) */
 			if (err)
-				return err;
+				return err == -EFAULT ? -ENOMEM : err;
 			/* num is now the count of pages not inserted */
 			addr += ptob(left - num);
 			pages += left - num;
