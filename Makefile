@@ -19,6 +19,9 @@
 #   make deb             xxmem-dkms_VERSION_all.deb in build/deb/
 #   make check-deb       make deb, install it here, build it through dkms
 #                        for an extracted kernel tree, purge it
+#   make bench           boot the guest with an ivshmem device and run
+#                        tools/xxmem-bench (KERNEL, default 6.1): tables on
+#                        stdout, JSON and a PNG plot in build/bench/
 #   make clean
 #
 # KDIR defaults to the running kernel's build tree, KVER to the release of
@@ -129,6 +132,9 @@ deb:
 check-deb:
 	tools/xxmem-deb check
 
+bench:
+	tools/xxmem-bench-run $(BENCH_ARGS)
+
 clean-modules:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 	rm -f config/xxmem_config.h
@@ -141,5 +147,5 @@ clean: clean-modules
 	rm -rf build
 
 .PHONY: all modules install uninstall install-udev uninstall-udev module-src \
-	version tools selftests run check check-build deb check-deb \
+	version tools selftests run check check-build deb check-deb bench \
 	clean-modules clean FORCE
