@@ -173,13 +173,14 @@ static void xx_status_publish(struct xxstate *xsp)
 		   st->last_addr > U32_MAX ? 0 : (u32)st->last_addr);
 }
 
-#define XX_COUNT(xsp, field)					\
-	do {							\
-		spin_lock(&(xsp)->stlock);			\
-		(xsp)->st.field++;				\
-		xx_status_publish(xsp);				\
-		spin_unlock(&(xsp)->stlock);			\
-	} while (0)
+/* Count one event in @counter, a member of xsp->st. */
+static void xx_count(struct xxstate *xsp, s64 *counter)
+{
+	spin_lock(&xsp->stlock);
+	(*counter)++;
+	xx_status_publish(xsp);
+	spin_unlock(&xsp->stlock);
+}
 
 static void xx_status_mapped(struct xxstate *xsp, caddr_t addr)
 {
@@ -461,7 +462,7 @@ static int xx_ctxmgt(devmap_cookie_t dhp, void *pvtp, offset_t off,
 		}
 		xsp->ctx_owner = dhp;
 		xsp->ctx_owner_id = p->id;
-		XX_COUNT(xsp, ctx_switches);
+		xx_count(xsp, &xsp->st.ctx_switches);
 		xx_trace(xsp, "ctxswitch from=%s to=%d", from, p->id);
 	}
 	error = devmap_load(dhp, off, len, type, rw);
@@ -477,7 +478,7 @@ static int xx_ctx_access(devmap_cookie_t dhp, void *pvtp, offset_t off,
 
 	if (!p)
 		return -1;
-	XX_COUNT(p->xsp, faults);
+	xx_count(p->xsp, &p->xsp->st.faults);
 	xx_trace(p->xsp, "access dh=%d off=0x%llx len=0x%zx type=%s rw=%s",
 		 p->id, off, len,
 		 type == DEVMAP_LOCK ? "lock" :
@@ -512,7 +513,7 @@ static int xxopen(dev_t *devp, int flag, int otyp, cred_t *credp)
 	if (!xsp)
 		return ENXIO;
 	if (!xsp->pci)
-		XX_COUNT(xsp, opens);
+		xx_count(xsp, &xsp->st.opens);
 	return 0;
 }
 
@@ -629,6 +630,7 @@ static int xxdevmap(dev_t dev, devmap_cookie_t handle, offset_t off,
 	bool ilp32 = ddi_model_convert_from(model) == DDI_MODEL_ILP32;
 	u64 region = (u64)off >> XXMEM_REGION_SHIFT;
 	u64 roff = (u64)off & XXMEM_REGION_MASK;
+	clock_t timeout;
 	int error;
 
 	if (!xsp || off < 0)
@@ -673,16 +675,16 @@ static int xxdevmap(dev_t dev, devmap_cookie_t handle, offset_t off,
 					  xsp->ccookie, 0, len,
 					  PROT_READ | PROT_WRITE | PROT_USER,
 					  DEVMAP_DEFAULTS, NULL);
+		timeout = (clock_t)READ_ONCE(ctx_timeout_ms) * 1000;
 		if (!error)
-			devmap_set_ctx_timeout(handle, drv_usectohz(
-				(clock_t)READ_ONCE(ctx_timeout_ms) * 1000));
+			devmap_set_ctx_timeout(handle, drv_usectohz(timeout));
 		*maplen = len;
 		break;
 	default:
 		return -1;
 	}
 	if (!error)
-		XX_COUNT(xsp, handles);
+		xx_count(xsp, &xsp->st.handles);
 	return error;
 }
 

@@ -227,20 +227,7 @@ static int ddi_fmode(struct file *filp)
  */
 DEFINE_STATIC_SRCU(ddi_node_srcu);
 
-/*
- * Enter the section in which a node's driver entry points may be called;
- * inside it, a node that is not ->gone stays attached.
- */
-static int ddi_node_enter(void) __acquires(&ddi_node_srcu)
-{
-	return srcu_read_lock(&ddi_node_srcu);
-}
-
-static void ddi_node_exit(int idx) __releases(&ddi_node_srcu)
-{
-	srcu_read_unlock(&ddi_node_srcu, idx);
-}
-
+/* Inside a ddi_node_srcu section, a node that is not ->gone stays attached. */
 static bool ddi_node_gone(struct ddi_minor_node *mn)
 {
 	return READ_ONCE(mn->gone);
@@ -266,13 +253,13 @@ static int ddi_cdev_open(struct inode *inode, struct file *filp)
 	err = ddi_minor_share_mapping(mn, inode, filp);
 	if (err)
 		goto fail;
-	idx = ddi_node_enter();
+	idx = srcu_read_lock(&ddi_node_srcu);
 	if (ddi_node_gone(mn))
 		err = -ENODEV;
 	else if (cb->cb_open)
 		err = -cb->cb_open(&dev, ddi_fmode(filp), OTYP_CHR,
 				   (cred_t *)filp->f_cred);
-	ddi_node_exit(idx);
+	srcu_read_unlock(&ddi_node_srcu, idx);
 	if (err)
 		goto fail;
 	kref_get(&mn->ref);
@@ -290,11 +277,11 @@ static int ddi_cdev_release(struct inode *inode, struct file *filp)
 	struct cb_ops *cb = ddi_node_cb(mn);
 	int idx;
 
-	idx = ddi_node_enter();
+	idx = srcu_read_lock(&ddi_node_srcu);
 	if (cb->cb_close && !ddi_node_gone(mn))
 		cb->cb_close(mn->dev, ddi_fmode(filp), OTYP_CHR,
 			     (cred_t *)filp->f_cred);
-	ddi_node_exit(idx);
+	srcu_read_unlock(&ddi_node_srcu, idx);
 	kref_put(&mn->ref, ddi_minor_release);
 	module_put(owner);
 	return 0;
@@ -313,13 +300,13 @@ static long ddi_cdev_ioctl(struct file *filp, unsigned int cmd,
 		return -ENOTTY;
 	if (in_compat_syscall())
 		arg = (unsigned long)compat_ptr(arg);
-	idx = ddi_node_enter();
+	idx = srcu_read_lock(&ddi_node_srcu);
 	if (ddi_node_gone(mn))
 		err = ENODEV;
 	else
 		err = cb->cb_ioctl(mn->dev, (int)cmd, (intptr_t)arg, mode,
 				   (cred_t *)filp->f_cred, &rval);
-	ddi_node_exit(idx);
+	srcu_read_unlock(&ddi_node_srcu, idx);
 	return err ? -err : rval;
 }
 
@@ -338,13 +325,13 @@ static ssize_t ddi_cdev_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 	if (!cb->cb_read)
 		return -EINVAL;
-	idx = ddi_node_enter();
+	idx = srcu_read_lock(&ddi_node_srcu);
 	if (ddi_node_gone(mn))
 		err = ENODEV;
 	else
 		err = cb->cb_read(mn->dev, &uio,
 				  (cred_t *)iocb->ki_filp->f_cred);
-	ddi_node_exit(idx);
+	srcu_read_unlock(&ddi_node_srcu, idx);
 	moved = count - uio.uio_resid;
 	iocb->ki_pos += moved;
 	if (err && !moved)
@@ -397,12 +384,12 @@ static int ddi_cdev_mmap(struct file *filp, struct vm_area_struct *vma)
 	struct ddi_minor_node *mn = filp->private_data;
 	int err, idx;
 
-	idx = ddi_node_enter();
+	idx = srcu_read_lock(&ddi_node_srcu);
 	if (ddi_node_gone(mn))
 		err = -ENODEV;
 	else
 		err = ddi_cdev_mmap_dispatch(mn, filp, vma);
-	ddi_node_exit(idx);
+	srcu_read_unlock(&ddi_node_srcu, idx);
 	return err;
 }
 
@@ -684,9 +671,10 @@ EXPORT_SYMBOL_GPL(__mod_install);
  * @modlp: the linkage given to mod_install()
  *
  * Unregisters the PCI driver (detaching the PCI instances), then detaches
- * the pseudo instance (detach(9E) with DDI_DETACH) and removes the nodes.  Linux cannot refuse a module unload at
- * this point; the module reference held by every open file and mapping is
- * what keeps a busy driver loaded, so a detach failure is only logged.
+ * the pseudo instance (detach(9E) with DDI_DETACH) and removes the nodes.
+ * Linux cannot refuse a module unload at this point; the module reference
+ * held by every open file and mapping is what keeps a busy driver loaded,
+ * so a detach failure is only logged.
  *
  * Context: process context, may sleep; from the driver's module exit.
  * Return: 0, or EINVAL if the driver is not installed.

@@ -83,9 +83,9 @@ struct ddi_minor_node {
 	struct cb_ops *cb;
 	dev_t dev;
 	struct inode *inode;
-	struct mutex inode_lock;
+	struct mutex inode_lock;	/* protects @inode */
 	bool gone;
-	struct mutex seg_lock;
+	struct mutex seg_lock;		/* protects @segs */
 	struct list_head segs;
 	struct list_head link;
 	struct miscdevice misc;
@@ -188,7 +188,7 @@ struct devmap_handle {
  */
 struct devmap_seg {
 	struct kref ref;
-	struct mutex lock;
+	struct mutex lock;		/* see above */
 	struct list_head mn_link;
 	bool revoked;
 	bool devmem;
@@ -208,7 +208,7 @@ struct devmap_seg {
  * take it only after the owner held it for @timeout jiffies.
  */
 struct devmap_ctx {
-	struct mutex lock;
+	struct mutex lock;		/* protects the rest */
 	struct devmap_handle *owner;
 	unsigned long expires;
 	clock_t timeout;

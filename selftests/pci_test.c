@@ -914,11 +914,11 @@ TEST_F(pci, prot_exec_is_eacces)
 
 TEST_F(pci, no_cap_sys_rawio_is_eperm)
 {
-	const char *node;
+	const char *node = NULL;
 	struct stat st;
-	uint32_t region;
+	uint32_t region = 0;
 	int status;
-	int fd;
+	int fd = -1;
 
 	if (self->edu_fd >= 0) {
 		node = self->edu.node;

@@ -74,8 +74,10 @@ typedef struct ddi_acc_impl *ddi_acc_handle_t;
 #define DDI_DEV_AUTOINCR	0
 #define DDI_DEV_NO_AUTOINCR	1
 
-/* ddi_dev_regflags() bits (an xxddi extension: what Solaris' "reg" and
- * "assigned-addresses" properties encode) */
+/*
+ * ddi_dev_regflags() bits (an xxddi extension: what Solaris' "reg" and
+ * "assigned-addresses" properties encode)
+ */
 #define DDI_REG_MEM		0x1	/* memory space */
 #define DDI_REG_IO		0x2	/* I/O port space */
 #define DDI_REG_PREFETCH	0x4	/* prefetchable memory */
