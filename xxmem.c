@@ -21,6 +21,8 @@
  *             64-bit callers and in the ILP32 layout for 32-bit callers.
  * 3 "ctx"     one page that one process at a time may have loaded: its
  *             devmap_access callback goes through devmap_do_ctxmgt(9F).
+ *             Its handles are set up DEVMAP_MAPPING_INVALID and get the
+ *             page with devmap_umem_remap(9F) when they take the context.
  * mmap(2) goes through xxsegmap(), which counts successful mappings.
  *
  * xxmem is also a PCI driver (QEMU's edu and ivshmem by ID; any function
@@ -36,6 +38,7 @@
 #include <linux/pci.h>
 #include <linux/moduleparam.h>
 #include <linux/sizes.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <sys/types.h>
@@ -214,12 +217,23 @@ static ssize_t xx_trace_read(struct file *filp, char __user *buf,
 			     size_t count, loff_t *ppos)
 {
 	struct xxstate *xsp = filp->private_data;
+	size_t len;
 	ssize_t ret;
+	char *copy;
 
+	/*
+	 * Copy out of the lock: copying to user space may fault and take
+	 * mmap_lock, which the mmap path holds when it logs.
+	 */
+	copy = kmalloc(XX_TRACE_SIZE, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
 	mutex_lock(&xsp->trlock);
-	ret = simple_read_from_buffer(buf, count, ppos, xsp->trbuf,
-				      xsp->trlen);
+	len = xsp->trlen;
+	memcpy(copy, xsp->trbuf, len);
 	mutex_unlock(&xsp->trlock);
+	ret = simple_read_from_buffer(buf, count, ppos, copy, len);
+	kfree(copy);
 	return ret;
 }
 
@@ -460,6 +474,15 @@ static int xx_ctxmgt(devmap_cookie_t dhp, void *pvtp, offset_t off,
 			devmap_unload(xsp->ctx_owner, off, len);
 			snprintf(from, sizeof(from), "%d", xsp->ctx_owner_id);
 		}
+		/* the handle was set up with no memory: give it the page */
+		error = devmap_umem_remap(dhp, xsp->dip, xsp->ccookie, 0,
+					  PAGESIZE,
+					  PROT_READ | PROT_WRITE | PROT_USER,
+					  DEVMAP_DEFAULTS, NULL);
+		if (error) {
+			mutex_unlock(&xsp->ctxlock);
+			return error;
+		}
 		xsp->ctx_owner = dhp;
 		xsp->ctx_owner_id = p->id;
 		xx_count(xsp, &xsp->st.ctx_switches);
@@ -671,10 +694,12 @@ static int xxdevmap(dev_t dev, devmap_cookie_t handle, offset_t off,
 	case XXMEM_REGION_CTX:
 		if (roff != 0 || len != PAGESIZE)
 			return -1;
+		/* no translation until the handle takes the context */
 		error = devmap_umem_setup(handle, xsp->dip, &xx_ctx_callbacks,
-					  xsp->ccookie, 0, len,
+					  NULL, 0, len,
 					  PROT_READ | PROT_WRITE | PROT_USER,
-					  DEVMAP_DEFAULTS, NULL);
+					  DEVMAP_MAPPING_INVALID |
+					  DEVMAP_ALLOW_REMAP, NULL);
 		timeout = (clock_t)READ_ONCE(ctx_timeout_ms) * 1000;
 		if (!error)
 			devmap_set_ctx_timeout(handle, drv_usectohz(timeout));
