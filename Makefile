@@ -19,6 +19,9 @@
 #   make deb             xxmem-dkms_VERSION_all.deb in build/deb/
 #   make check-deb       make deb, install it here, build it through dkms
 #                        for an extracted kernel tree, purge it
+#   make check-sanitize  build a KASAN/lockdep/kmemleak/UBSAN kernel from
+#                        linux-source-6.1 (cached), run the suites, a
+#                        kmemleak scan and fault injection under it
 #   make bench           boot the guest with an ivshmem device and run
 #                        tools/xxmem-bench (KERNEL, default 6.1): tables on
 #                        stdout, JSON and a PNG plot in build/bench/
@@ -135,6 +138,9 @@ check-deb:
 bench:
 	tools/xxmem-bench-run $(BENCH_ARGS)
 
+check-sanitize:
+	tools/xxmem-sanitize check
+
 clean-modules:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 	rm -f config/xxmem_config.h
@@ -147,5 +153,5 @@ clean: clean-modules
 	rm -rf build
 
 .PHONY: all modules install uninstall install-udev uninstall-udev module-src \
-	version tools selftests run check check-build deb check-deb bench \
+	version tools selftests run check check-build deb check-deb bench check-sanitize \
 	clean-modules clean FORCE

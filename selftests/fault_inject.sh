@@ -1,0 +1,279 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# fault_inject.sh - allocation failures in every xxmem path, in the guest of
+# the sanitizer lane (tools/xxmem-sanitize; needs CONFIG_FAILSLAB,
+# CONFIG_FAIL_PAGE_ALLOC and CONFIG_FAULT_INJECTION_DEBUG_FS).
+#
+# For each operation below, the N-th fallible slab or page allocation made by
+# the calling thread fails, for N = 1, 2, ... until the operation makes fewer
+# than N of them (bin/fault_nth arms /proc/thread-self/fail-nth just before
+# the system call, so only that call's allocations count):
+#   insmod xxddi.ko, insmod xxmem.ko (loader and init), open /dev/xxmem,
+#   mmap, the refault after MADV_DONTNEED, ioctl REGION_INFO, and the PCI
+#   probe (bind through sysfs) of the first function bound to xxmem, when
+#   QEMU gave the guest one (edu, ivshmem-plain).
+# Every outcome must be clean: success or an errno, never SIGBUS, wrong data
+# or a half-loaded module (a failed insmod leaves neither the module nor
+# /dev/xxmem behind; a successful one gives a working device that unloads),
+# and the kernel log must show no BUG/WARNING/Oops/KASAN/UBSAN/lockdep report.
+# xxmem-sanitize runs its kmemleak check afterwards.
+#
+# The kernel prints a stack dump for every failed page allocation (that is
+# expected here), so the console level is lowered to errors while this
+# runs (warnings and the dumps stay in the kernel log) and the kernel log
+# is checked here, after each attempt.
+#
+# Prints one TAP line per operation.  Environment: XXMEM_DIR (default
+# /xxmem), FI_UMEM_SIZE (bytes per data-model view, default 16384: small, so
+# that the module's own allocations are not drowned in page allocations),
+# FI_MAX (give up a sweep after this many attempts, default 3000), FI_STEP
+# (fail every STEP-th allocation only, N = 1, 1 + STEP, ...; default 1: each
+# attempt costs about half a second under TCG, a full run about 1000).
+
+XXMEM_DIR=${XXMEM_DIR:-/xxmem}
+NTH=$XXMEM_DIR/bin/fault_nth
+CTL=$XXMEM_DIR/bin/xxmemctl
+DBG=/sys/kernel/debug
+DEV=/dev/xxmem
+UMEM=${FI_UMEM_SIZE:-16384}
+MAX=${FI_MAX:-3000}
+STEP=${FI_STEP:-1}
+# What xxmem-guest treats as a kernel problem, minus "Call Trace" (every
+# failed page allocation dumps its stack).  LOG_OURS: the driver's own
+# cmn_err(CE_WARN, "xxmem0: ...") lines also start with "WARNING:", and an
+# allocation failure is what they report here.
+LOG_BAD='BUG:|WARNING:|Oops|KASAN|general protection|UBSAN|kernel BUG|Kernel panic'
+LOG_OURS='WARNING: xx(mem|ddi)[0-9]*: '
+failed=0
+printk_saved=
+
+say() {
+	echo "# fault_inject: $*"
+}
+
+# Kernel messages since the last call; fail if one is a problem report.
+# Shell patterns first: an exec per attempt less, and this runs hundreds
+# of times under TCG.
+klog_clean() {
+	_k=$(dmesg -c 2>/dev/null)
+	case $_k in
+	*BUG:* | *WARNING:* | *Oops* | *KASAN* | *"general protection"* | \
+	*UBSAN* | *"kernel BUG"* | *"Kernel panic"*) ;;
+	*) return 0 ;;
+	esac
+	printf '%s\n' "$_k" | grep -v -E "$LOG_OURS" >/tmp/fi.dmesg
+	grep -E "$LOG_BAD" /tmp/fi.dmesg >/dev/null || return 0
+	echo "kernel log after $1:" >>/tmp/fi.detail
+	grep -E -A 12 "$LOG_BAD" /tmp/fi.dmesg | head -n 40 >>/tmp/fi.detail
+	return 1
+}
+
+# rmmod, retried for a second (references drop just after a process exits).
+unload() {
+	_i=0
+	while [ -d "/sys/module/$1" ]; do
+		rmmod "$1" 2>/dev/null && return 0
+		_i=$((_i + 1))
+		[ "$_i" -ge 10 ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# The device works: a page of region 0 mapped, written and read back, with
+# nothing armed (one exec; xxmemctl checks it once more after each sweep).
+dev_works() {
+	[ -c "$DEV" ] && "$NTH" 0 mmap "$DEV" 4096 >/dev/null 2>&1
+}
+
+# xxmemctl, as a user would: a byte written by one process is read back
+# by another.
+ctl_works() {
+	"$CTL" write 0 0 a5 >/dev/null 2>&1 &&
+		"$CTL" read 0 0 1 2>/dev/null | grep -q ' a5 '
+}
+
+# Checks after one attempt; $1 is the module, $2 fault_nth's result.
+post_load() {
+	if [ "$2" = ok ]; then
+		if [ "$1" = xxmem ] && ! dev_works; then
+			echo "loaded, but /dev/xxmem does not work" >>/tmp/fi.detail
+			return 1
+		fi
+		unload "$1" && return 0
+		echo "loaded, but rmmod $1 fails" >>/tmp/fi.detail
+		return 1
+	fi
+	if [ -d "/sys/module/$1" ]; then
+		echo "insmod failed ($2), but $1 is loaded" >>/tmp/fi.detail
+		return 1
+	fi
+	if [ "$1" = xxmem ] && [ -e "$DEV" ]; then
+		echo "insmod failed ($2), but $DEV exists" >>/tmp/fi.detail
+		return 1
+	fi
+	return 0
+}
+post_load_xxddi() { post_load xxddi "$1"; }
+post_load_xxmem() { post_load xxmem "$1"; }
+
+post_dev() {
+	dev_works && return 0
+	echo "after $1: /dev/xxmem does not work" >>/tmp/fi.detail
+	return 1
+}
+
+# After a sweep that leaves xxmem loaded: the device works for xxmemctl.
+after_sweep() {
+	[ -d /sys/module/xxmem ] || return 0
+	ctl_works && return 0
+	echo "after the sweep: xxmemctl write/read fails" >>/tmp/fi.detail
+	return 1
+}
+
+# After a bind attempt of $PCI_BDF: bound and unbindable, or not bound.
+post_bind() {
+	if [ "$1" = ok ]; then
+		if [ ! -e "$PCI_DRV/$PCI_BDF" ]; then
+			echo "bind succeeded, but $PCI_BDF is not bound" >>/tmp/fi.detail
+			return 1
+		fi
+		echo "$PCI_BDF" >"$PCI_DRV/unbind" 2>/dev/null && return 0
+		echo "bound, but unbind $PCI_BDF fails" >>/tmp/fi.detail
+		return 1
+	fi
+	[ -e "$PCI_DRV/$PCI_BDF" ] || return 0
+	echo "bind failed ($1), but $PCI_BDF is bound" >>/tmp/fi.detail
+	return 1
+}
+
+# sweep NAME POSTCHECK FAULT_NTH_ARGS...
+sweep() {
+	_name=$1
+	_post=$2
+	shift 2
+	_n=1
+	_tries=0
+	_bad=0
+	_tally=
+	: >/tmp/fi.detail
+	while :; do
+		if [ "$_n" -gt "$MAX" ]; then
+			echo "more than $MAX allocations: gave up" >>/tmp/fi.detail
+			_bad=$((_bad + 1))
+			break
+		fi
+		_out=$("$NTH" "$_n" "$@" 2>&1)
+		_rc=$?
+		case $_out in
+		fired=1\ *) _fired=1 ;;
+		fired=0\ *) _fired=0 ;;
+		*) _fired=x ;;
+		esac
+		_res=${_out#*result=}
+		_res=${_res%% *}
+		if [ "$_rc" -ne 0 ] || [ "$_fired" = x ]; then
+			echo "N=$_n: $_out (exit status $_rc)" >>/tmp/fi.detail
+			_bad=$((_bad + 1))
+		fi
+		$_post "$_res" || _bad=$((_bad + 1))
+		klog_clean "N=$_n" || _bad=$((_bad + 1))
+		[ "$_fired" = 1 ] || break
+		_tally="$_tally $_res"
+		_tries=$((_tries + 1))
+		_n=$((_n + STEP))
+		# Stop at the first few problems; they repeat.
+		[ "$_bad" -ge 5 ] && break
+	done
+	after_sweep || _bad=$((_bad + 1))
+	_tally=$(echo "$_tally" | tr ' ' '\n' | grep . | sort | uniq -c |
+		awk '{ printf "%s%s x%s", sep, $2, $1; sep = ", " }')
+	if [ "$_bad" -eq 0 ] && [ "$_tries" -eq 0 ]; then
+		echo "ok - fault injection: $_name: makes no allocation that can fail, works"
+	elif [ "$_bad" -eq 0 ]; then
+		echo "ok - fault injection: $_name: $_tries allocations failed in turn, all clean (${_tally:-none})"
+	else
+		failed=$((failed + 1))
+		echo "not ok - fault injection: $_name: $_bad problem(s) (N=1..$_n; ${_tally:-none})"
+		sed 's/^/# /' /tmp/fi.detail | head -n 80
+	fi
+}
+
+setup() {
+	for d in failslab fail_page_alloc; do
+		if [ ! -d "$DBG/$d" ]; then
+			echo "not ok - fault injection: $DBG/$d is missing"
+			exit 1
+		fi
+		# fail-nth alone decides; no random failures anywhere else.
+		echo 0 >"$DBG/$d/probability"
+		echo 0 >"$DBG/$d/verbose"
+		# GFP_KERNEL allocations are the ones that matter.
+		echo N >"$DBG/$d/ignore-gfp-wait"
+	done
+	echo 0 >"$DBG/fail_page_alloc/min-order"
+	for f in "$NTH" "$CTL" "$XXMEM_DIR/xxddi.ko" "$XXMEM_DIR/xxmem.ko"; do
+		if [ ! -e "$f" ]; then
+			echo "not ok - fault injection: $f is missing"
+			exit 1
+		fi
+	done
+	printk_saved=$(cat /proc/sys/kernel/printk)
+	echo 4 >/proc/sys/kernel/printk
+	unload xxmem
+	unload xxddi
+	dmesg -c >/dev/null
+}
+
+cleanup() {
+	[ -n "$printk_saved" ] && echo "$printk_saved" >/proc/sys/kernel/printk
+}
+
+setup
+say "umem_size=$UMEM FI_STEP=$STEP"
+
+sweep "insmod xxddi.ko" post_load_xxddi load "$XXMEM_DIR/xxddi.ko"
+
+if insmod "$XXMEM_DIR/xxddi.ko"; then
+	sweep "insmod xxmem.ko umem_size=$UMEM" post_load_xxmem \
+		load "$XXMEM_DIR/xxmem.ko" "umem_size=$UMEM"
+	if insmod "$XXMEM_DIR/xxmem.ko" "umem_size=$UMEM"; then
+		sweep "open $DEV" post_dev open "$DEV"
+		sweep "mmap $DEV ($UMEM bytes)" post_dev mmap "$DEV" "$UMEM"
+		sweep "refault after MADV_DONTNEED" post_dev fault "$DEV" "$UMEM"
+		sweep "ioctl REGION_INFO" post_dev info "$DEV"
+		PCI_DRV=/sys/bus/pci/drivers/xxmem
+		PCI_BDF=
+		for _l in "$PCI_DRV"/0000:*; do
+			[ -e "$_l" ] && PCI_BDF=${_l##*/} && break
+		done
+		if [ -z "$PCI_BDF" ]; then
+			echo "ok - fault injection: PCI probe # SKIP no PCI function bound to xxmem"
+		elif echo "$PCI_BDF" >"$PCI_DRV/unbind"; then
+			sweep "PCI probe of $PCI_BDF" post_bind \
+				write "$PCI_DRV/bind" "$PCI_BDF"
+			echo "$PCI_BDF" >"$PCI_DRV/bind" ||
+				say "cannot bind $PCI_BDF again"
+		else
+			failed=$((failed + 1))
+			echo "not ok - fault injection: PCI probe: cannot unbind $PCI_BDF"
+		fi
+		if unload xxmem; then
+			echo "ok - fault injection: rmmod xxmem afterwards"
+		else
+			failed=$((failed + 1))
+			echo "not ok - fault injection: rmmod xxmem afterwards"
+		fi
+	else
+		failed=$((failed + 1))
+		echo "not ok - fault injection: insmod xxmem.ko without injection"
+	fi
+else
+	failed=$((failed + 1))
+	echo "not ok - fault injection: insmod xxddi.ko without injection"
+fi
+
+cleanup
+say "failed=$failed"
+[ "$failed" -eq 0 ]
