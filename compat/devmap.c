@@ -117,6 +117,8 @@ static struct devmap_handle *devmap_handle_clone(struct devmap_handle *dhp,
 		return NULL;
 	INIT_LIST_HEAD(&n->link);
 	n->koff += start - dhp->uoff;
+	if (n->type == DEVMAP_TYPE_DEVMEM)
+		n->pfn += btop(start - dhp->uoff);
 	n->uoff = start;
 	n->len = end - start;
 	n->pvtp = NULL;
@@ -129,6 +131,8 @@ static struct devmap_handle *devmap_handle_clone(struct devmap_handle *dhp,
 static void devmap_handle_trim_head(struct devmap_handle *dhp, u64 start)
 {
 	dhp->koff += start - dhp->uoff;
+	if (dhp->type == DEVMAP_TYPE_DEVMEM)
+		dhp->pfn += btop(start - dhp->uoff);
 	dhp->len -= start - dhp->uoff;
 	dhp->uoff = start;
 }
@@ -453,6 +457,7 @@ static struct devmap_seg *devmap_seg_dup(struct devmap_seg *old,
 
 	if (!seg)
 		return NULL;
+	seg->devmem = old->devmem;	/* the child's copy splits no more */
 	mutex_lock(&old->lock);
 	list_for_each_entry(dhp, &old->handles, link) {
 		u64 s = max(start, dhp->uoff), e = min(end, dh_end(dhp));
