@@ -253,6 +253,30 @@ else
 	failed=$((failed + 1))
 fi
 
+# --- the bad-input table ------------------------------------------------------
+# badinput.sh loads and unloads xxmem.ko itself (freshly, umem_size=$UMEM_SIZE)
+# and checks that rmmod works afterwards; its PCI rows need QEMU's edu /
+# ivshmem-plain (and pci-testdev for the I/O BAR row), else they are skipped.
+# (stress.sh, the randomized stress, is run by hand for now: see README.)
+for s in badinput.sh; do
+	suites=$((suites + 1))
+	say "suite $s, umem_size=$UMEM_SIZE"
+	if [ ! -f "$ST/$s" ]; then
+		echo "not ok - run_guest: $ST/$s not found"
+		failed=$((failed + 1))
+		continue
+	fi
+	if is_loaded xxmem && ! unload_xxmem; then
+		echo "not ok - run_guest: $s: xxmem is loaded and cannot be unloaded"
+		failed=$((failed + 1))
+		continue
+	fi
+	UMEM_SIZE=$UMEM_SIZE XXMEM_DIR=$XXMEM_DIR sh "$ST/$s"
+	rc=$?
+	say "$s exit status $rc"
+	[ "$rc" -eq 0 ] || failed=$((failed + 1))
+done
+
 # Unload what this script loaded: the drivers, then xxddi.
 for d in $drivers; do
 	if ! unload_mod "$d"; then
