@@ -599,21 +599,6 @@ static const struct vm_operations_struct devmap_vm_ops = {
 
 /* ---- mmap ---- */
 
-/* Linux VMA protection bits -> Solaris PROT_* (with PROT_USER). */
-static uint_t devmap_prot(unsigned long vm_flags, unsigned long r,
-			  unsigned long w, unsigned long x)
-{
-	uint_t prot = PROT_USER;
-
-	if (vm_flags & r)
-		prot |= PROT_READ;
-	if (vm_flags & w)
-		prot |= PROT_WRITE;
-	if (vm_flags & x)
-		prot |= PROT_EXEC;
-	return prot;
-}
-
 static bool devmap_has_access_cb(struct devmap_handle *dhp)
 {
 	return dhp->callbackops && dhp->callbackops->devmap_access;
@@ -671,7 +656,7 @@ static int devmap_make_handles(struct devmap_seg *seg,
 {
 	struct ddi_minor_node *mn = seg->mn;
 	struct cb_ops *cb = mn->cb;
-	uint_t prot = devmap_prot(vma->vm_flags, VM_READ, VM_WRITE, VM_EXEC);
+	uint_t prot = i_ddi_vma_prot(vma);
 	model_t model = ddi_mmap_get_model();
 	u64 off = vma_uoff(vma);
 	size_t resid = vma->vm_end - vma->vm_start;
@@ -740,7 +725,7 @@ static int devmap_vma_kind(struct devmap_seg *seg, struct vm_area_struct *vma)
  */
 static int devmap_call_map(struct devmap_seg *seg, struct vm_area_struct *vma)
 {
-	uint_t flags = (vma->vm_flags & VM_MAYSHARE) ? MAP_SHARED : MAP_PRIVATE;
+	uint_t flags = i_ddi_vma_maptype(vma);
 	struct devmap_handle *dhp, *done;
 
 	list_for_each_entry(dhp, &seg->handles, link) {
@@ -791,8 +776,7 @@ int i_devmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma)
 
 	if (!cb->cb_devmap)
 		return -ENODEV;
-	/* VM_MAYSHARE: mmap clears VM_SHARED for read-only files */
-	if (!(vma->vm_flags & VM_MAYSHARE))
+	if (i_ddi_vma_maptype(vma) != MAP_SHARED)
 		return -EINVAL;
 
 	seg = devmap_seg_alloc(mn, vma);

@@ -352,26 +352,13 @@ static int ddi_cdev_mmap_dispatch(struct ddi_minor_node *mn,
 	if (cb->cb_segmap) {
 		struct as as = { .a_vma = vma, .a_mn = mn };
 		caddr_t addr = (caddr_t)vma->vm_start;
-		unsigned int prot = PROT_USER, maxprot = PROT_USER;
-		unsigned int flags;
 
-		if (vma->vm_flags & VM_READ)
-			prot |= PROT_READ;
-		if (vma->vm_flags & VM_WRITE)
-			prot |= PROT_WRITE;
-		if (vma->vm_flags & VM_EXEC)
-			prot |= PROT_EXEC;
-		if (vma->vm_flags & VM_MAYREAD)
-			maxprot |= PROT_READ;
-		if (vma->vm_flags & VM_MAYWRITE)
-			maxprot |= PROT_WRITE;
-		if (vma->vm_flags & VM_MAYEXEC)
-			maxprot |= PROT_EXEC;
-		flags = (vma->vm_flags & VM_MAYSHARE) ? MAP_SHARED : MAP_PRIVATE;
 		return -cb->cb_segmap(mn->dev, (off_t)(vma->vm_pgoff << PAGE_SHIFT),
 				      &as, &addr,
 				      (off_t)(vma->vm_end - vma->vm_start),
-				      prot, maxprot, flags,
+				      i_ddi_vma_prot(vma),
+				      i_ddi_vma_maxprot(vma),
+				      i_ddi_vma_maptype(vma),
 				      (cred_t *)filp->f_cred);
 	}
 	if ((cb->cb_flag & D_DEVMAP) || !cb->cb_mmap)

@@ -8,6 +8,8 @@
 #define _XXDDI_IMPL_H
 
 #include <linux/kref.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
@@ -253,6 +255,39 @@ int i_ddi_reg_resource(dev_info_t *dip, uint_t rnumber, struct resource **rp);
 bool i_ddi_reg_page_exclusive(struct resource *r);
 ulong_t i_ddi_regs_kpfnum(caddr_t addr);
 void i_devmap_revoke(struct ddi_minor_node *mn);
+
+/* Linux VMA protection bits @r/@w/@x of @vm_flags -> Solaris PROT_*. */
+static inline uint_t i_ddi_prot(unsigned long vm_flags, unsigned long r,
+				unsigned long w, unsigned long x)
+{
+	uint_t prot = PROT_USER;	/* every mapping from mmap(2) is a user's */
+
+	if (vm_flags & r)
+		prot |= PROT_READ;
+	if (vm_flags & w)
+		prot |= PROT_WRITE;
+	if (vm_flags & x)
+		prot |= PROT_EXEC;
+	return prot;
+}
+
+/* The protection of @vma as Solaris hands it to a driver (with PROT_USER). */
+static inline uint_t i_ddi_vma_prot(struct vm_area_struct *vma)
+{
+	return i_ddi_prot(vma->vm_flags, VM_READ, VM_WRITE, VM_EXEC);
+}
+
+/* The maximum protection of @vma (PROT_WRITE gone for read-only files). */
+static inline uint_t i_ddi_vma_maxprot(struct vm_area_struct *vma)
+{
+	return i_ddi_prot(vma->vm_flags, VM_MAYREAD, VM_MAYWRITE, VM_MAYEXEC);
+}
+
+/* MAP_SHARED or MAP_PRIVATE (VM_MAYSHARE: mmap drops VM_SHARED for r/o). */
+static inline uint_t i_ddi_vma_maptype(struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & VM_MAYSHARE) ? MAP_SHARED : MAP_PRIVATE;
+}
 
 void i_ddi_minor_hold(struct ddi_minor_node *mn);
 void i_ddi_minor_rele(struct ddi_minor_node *mn);

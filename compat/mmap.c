@@ -17,20 +17,6 @@
 #include "impl.h"
 #include "compat/kernel_compat.h"
 
-static uint_t mmap_prot(unsigned long vm_flags, unsigned long r,
-			unsigned long w, unsigned long x)
-{
-	uint_t prot = PROT_USER;
-
-	if (vm_flags & r)
-		prot |= PROT_READ;
-	if (vm_flags & w)
-		prot |= PROT_WRITE;
-	if (vm_flags & x)
-		prot |= PROT_EXEC;
-	return prot;
-}
-
 static void mmap_vma_open(struct vm_area_struct *vma)
 {
 	i_ddi_minor_hold(vma->vm_private_data);
@@ -51,7 +37,7 @@ static vm_fault_t mmap_vma_fault(struct vm_fault *vmf)
 	if (READ_ONCE(mn->gone))
 		return VM_FAULT_SIGBUS;	/* revoked */
 	pfn = cb->cb_mmap(mn->dev, (off_t)(vmf->pgoff << PAGE_SHIFT),
-			  mmap_prot(vma->vm_flags, VM_READ, VM_WRITE, VM_EXEC));
+			  i_ddi_vma_prot(vma));
 	if (pfn == -1)
 		return VM_FAULT_SIGBUS;
 	return vmf_insert_pfn(vma, vmf->address, (unsigned long)pfn);
@@ -74,11 +60,10 @@ static const struct vm_operations_struct mmap_vm_ops = {
 int i_mmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma)
 {
 	struct cb_ops *cb = mn->cb;
-	uint_t maxprot = mmap_prot(vma->vm_flags, VM_MAYREAD, VM_MAYWRITE,
-				   VM_MAYEXEC);
+	uint_t maxprot = i_ddi_vma_maxprot(vma);
 	unsigned long pg;
 
-	if (!(vma->vm_flags & VM_MAYSHARE))
+	if (i_ddi_vma_maptype(vma) != MAP_SHARED)
 		return -EINVAL;
 	for (pg = 0; pg < vma_pages(vma); pg++) {
 		off_t off = (off_t)((vma->vm_pgoff + pg) << PAGE_SHIFT);
