@@ -46,13 +46,38 @@ static void devmap_ctx_forget(struct devmap_handle *dhp)
 	mutex_unlock(&ctx->lock);
 }
 
+static void devmap_regs_release(struct kref *ref)
+{
+	struct devmap_regs *regs = container_of(ref, struct devmap_regs, ref);
+
+	iounmap(regs->va);
+	kfree(regs);
+	atomic_long_dec(&xxddi_stats.regmaps);
+}
+
+/*
+ * Free a handle.  Its translations must be gone: with a PFN map nothing
+ * else keeps the memory or the registers' memory type.
+ */
 static void devmap_handle_free(struct devmap_handle *dhp)
 {
 	list_del(&dhp->link);
 	devmap_ctx_forget(dhp);
 	if (dhp->cookie)
 		i_ddi_umem_rele(dhp->cookie);
+	if (dhp->regs)
+		kref_put(&dhp->regs->ref, devmap_regs_release);
 	kfree(dhp);
+	atomic_long_dec(&xxddi_stats.handles);
+}
+
+static struct devmap_handle *devmap_handle_alloc(gfp_t gfp)
+{
+	struct devmap_handle *dhp = kzalloc(sizeof(*dhp), gfp);
+
+	if (dhp)
+		atomic_long_inc(&xxddi_stats.handles);
+	return dhp;
 }
 
 static struct devmap_seg *devmap_seg_alloc(struct ddi_minor_node *mn,
@@ -62,6 +87,7 @@ static struct devmap_seg *devmap_seg_alloc(struct ddi_minor_node *mn,
 
 	if (!seg)
 		return NULL;
+	atomic_long_inc(&xxddi_stats.segs);
 	kref_init(&seg->ref);
 	mutex_init(&seg->lock);
 	INIT_LIST_HEAD(&seg->handles);
@@ -70,7 +96,6 @@ static struct devmap_seg *devmap_seg_alloc(struct ddi_minor_node *mn,
 	seg->mn = mn;
 	i_ddi_minor_hold(mn);
 	mutex_lock(&mn->seg_lock);
-	WRITE_ONCE(seg->revoked, mn->gone);
 	list_add(&seg->mn_link, &mn->segs);
 	mutex_unlock(&mn->seg_lock);
 	return seg;
@@ -89,6 +114,7 @@ static void devmap_seg_release(struct kref *ref)
 	i_ddi_minor_rele(seg->mn);
 	mutex_destroy(&seg->lock);
 	kfree(seg);
+	atomic_long_dec(&xxddi_stats.segs);
 }
 
 static void devmap_seg_put(struct devmap_seg *seg)
@@ -111,10 +137,11 @@ static struct devmap_handle *devmap_find_handle(struct devmap_seg *seg,
 static struct devmap_handle *devmap_handle_clone(struct devmap_handle *dhp,
 						 u64 start, u64 end, gfp_t gfp)
 {
-	struct devmap_handle *n = kmemdup(dhp, sizeof(*dhp), gfp);
+	struct devmap_handle *n = devmap_handle_alloc(gfp);
 
 	if (!n)
 		return NULL;
+	*n = *dhp;
 	INIT_LIST_HEAD(&n->link);
 	n->koff += start - dhp->uoff;
 	if (n->type == DEVMAP_TYPE_DEVMEM)
@@ -124,6 +151,8 @@ static struct devmap_handle *devmap_handle_clone(struct devmap_handle *dhp,
 	n->pvtp = NULL;
 	if (n->cookie)
 		i_ddi_umem_hold(n->cookie);
+	if (n->regs)
+		kref_get(&n->regs->ref);
 	return n;
 }
 
@@ -191,41 +220,89 @@ static u64 vma_uoff(struct vm_area_struct *vma)
 
 /* ---- translations ---- */
 
-/* Load [@start, @end) of @dhp's user offsets into the faulting VMA. */
-static int devmap_load_range(struct devmap_seg *seg, struct devmap_handle *dhp,
-			     u64 start, u64 end)
+/* The page frame behind user offset @off of @dhp (inside the handle). */
+static unsigned long dh_pfn(struct devmap_handle *dhp, u64 off)
 {
-	struct vm_area_struct *vma = seg->fault_vmf->vma;
+	if (dhp->type == DEVMAP_TYPE_DEVMEM)
+		return dhp->pfn + btop(off - dhp->uoff);
+	return page_to_pfn(dhp->cookie->pages[btop(dhp->koff +
+						   (off - dhp->uoff))]);
+}
+
+/* Map the page at user offset @off of @dhp at @addr of @vma. */
+static int devmap_insert(struct vm_area_struct *vma, unsigned long addr,
+			 struct devmap_handle *dhp, u64 off)
+{
+	vm_fault_t vmret;
+	int err;
+
+	if (vma->vm_flags & VM_PFNMAP) {
+		vmret = vmf_insert_pfn(vma, addr, dh_pfn(dhp, off));
+		if (vmret & VM_FAULT_OOM)
+			return ENOMEM;
+		return (vmret & VM_FAULT_ERROR) ? EFAULT : 0;
+	}
+	err = vm_insert_page(vma, addr, pfn_to_page(dh_pfn(dhp, off)));
+	return err == -EBUSY ? 0 : -err;	/* EBUSY: already loaded */
+}
+
+/*
+ * Load [@start, @end) of @dhp's user offsets into @vma (as far as @vma
+ * maps them).  If @fault is set, note whether the faulting page of the
+ * segment was loaded.
+ */
+static int devmap_load_vma(struct vm_area_struct *vma,
+			   struct devmap_handle *dhp, u64 start, u64 end,
+			   bool fault)
+{
+	struct devmap_seg *seg = dhp->seg;
 	u64 vstart = vma_uoff(vma), vend = vstart + vma->vm_end - vma->vm_start;
-	u64 fault = (u64)seg->fault_vmf->pgoff << PAGE_SHIFT;
 	u64 off;
+	int err;
 
 	if (dhp->type == DEVMAP_TYPE_NONE || dhp->invalid)
 		return EINVAL;
-	start = max(start, vstart);
-	end = min(end, vend);
+	start = max3(start, vstart, dhp->uoff);
+	end = min3(end, vend, dh_end(dhp));
 	for (off = start; off < end; off += PAGE_SIZE) {
-		unsigned long addr = vma->vm_start + (off - vstart);
-		struct page *page;
-		vm_fault_t vmret;
-		int err;
-
-		if (dhp->type == DEVMAP_TYPE_DEVMEM) {
-			vmret = vmf_insert_pfn(vma, addr, dhp->pfn +
-					       btop(off - dhp->uoff));
-			if (vmret & VM_FAULT_ERROR)
-				return vmret & VM_FAULT_OOM ? ENOMEM : EFAULT;
-		} else {
-			page = dhp->cookie->pages[btop(dhp->koff +
-						       (off - dhp->uoff))];
-			err = vm_insert_page(vma, addr, page);
-			if (err && err != -EBUSY)  /* EBUSY: already loaded */
-				return -err;
-		}
-		if (off == fault)
+		err = devmap_insert(vma, vma->vm_start + (off - vstart), dhp,
+				    off);
+		if (err)
+			return err;
+		if (fault && off == (u64)seg->fault_vmf->pgoff << PAGE_SHIFT)
 			seg->fault_loaded = true;
 	}
 	return 0;
+}
+
+/*
+ * The 2 MiB-aligned frame that maps the 2 MiB page of @vma at @addr, if
+ * that page can be one PMD entry: @vma covers it, it lies inside one
+ * handle that is loaded without devmap_access(9E), and that handle's memory
+ * there is one 2 MiB-aligned, physically contiguous block.  0 otherwise.
+ */
+static unsigned long devmap_pmd_pfn(struct vm_area_struct *vma,
+				    struct devmap_handle *dhp,
+				    unsigned long addr)
+{
+	unsigned long haddr = addr & PMD_MASK, pfn, i;
+	u64 off;
+
+	if (!XX_HUGE_PFNMAP || haddr < vma->vm_start || vma->vm_end - haddr < PMD_SIZE ||
+	    !dhp || dhp->invalid || dhp->type == DEVMAP_TYPE_NONE ||
+	    (dhp->callbackops && dhp->callbackops->devmap_access))
+		return 0;
+	off = vma_uoff(vma) + (haddr - vma->vm_start);
+	if (off < dhp->uoff || dh_end(dhp) - off < PMD_SIZE)
+		return 0;
+	pfn = dh_pfn(dhp, off);
+	if (!IS_ALIGNED(pfn, PTRS_PER_PMD))
+		return 0;
+	if (dhp->type == DEVMAP_TYPE_UMEM)
+		for (i = 1; i < PTRS_PER_PMD; i++)
+			if (dh_pfn(dhp, off + ptob(i)) != pfn + i)
+				return 0;
+	return pfn;
 }
 
 /*
@@ -284,7 +361,7 @@ int devmap_load(devmap_cookie_t dhp, offset_t off, size_t len, uint_t type,
 	err = devmap_range(dhp, off, len, &start, &end);
 	if (err)
 		return err;
-	return devmap_load_range(seg, dhp, start, end);
+	return devmap_load_vma(seg->fault_vmf->vma, dhp, start, end, true);
 }
 EXPORT_SYMBOL_GPL(devmap_load);
 
@@ -457,13 +534,15 @@ static struct devmap_seg *devmap_seg_dup(struct devmap_seg *old,
 
 	if (!seg)
 		return NULL;
-	seg->devmem = old->devmem;	/* the child's copy splits no more */
+	seg->devmem = old->devmem;
 	mutex_lock(&old->lock);
+	if (old->revoked)	/* the child's accesses get SIGBUS too */
+		WRITE_ONCE(seg->revoked, DEVMAP_RELEASED);
 	list_for_each_entry(dhp, &old->handles, link) {
 		u64 s = max(start, dhp->uoff), e = min(end, dh_end(dhp));
 		struct devmap_callback_ctl *cb = dhp->callbackops;
 
-		if (s >= e)
+		if (s >= e || old->revoked)
 			continue;
 		n = devmap_handle_clone(dhp, s, e, GFP_KERNEL);
 		if (!n) {
@@ -496,6 +575,7 @@ static void devmap_vma_open(struct vm_area_struct *vma)
 
 	if (!seg)
 		return;
+	atomic_long_inc(&xxddi_stats.vmas);
 	if (vma->vm_mm == seg->mm) {
 		kref_get(&seg->ref);
 		return;
@@ -526,6 +606,7 @@ static void devmap_vma_close(struct vm_area_struct *vma)
 
 	if (!seg)
 		return;
+	atomic_long_dec(&xxddi_stats.vmas);
 	mutex_lock(&seg->lock);
 	if (seg->moved_len && seg->moved_start == start &&
 	    seg->moved_len == len)
@@ -542,8 +623,9 @@ static uint_t devmap_fault_rw(struct vm_fault *vmf)
 }
 
 /*
- * A fault: devmap_access(9E) if the handle has one, else
- * devmap_default_access; either must load the faulting page.
+ * A fault: devmap_access(9E) if the handle has one, which must load the
+ * faulting page; else the handle's pages in the 2 MiB around the fault are
+ * loaded (what devmap_default_access would do, a batch at a time).
  */
 static vm_fault_t devmap_vma_fault(struct vm_fault *vmf)
 {
@@ -561,14 +643,17 @@ static vm_fault_t devmap_vma_fault(struct vm_fault *vmf)
 		goto out;
 	seg->fault_vmf = vmf;
 	seg->fault_loaded = false;
-	if (dhp->callbackops && dhp->callbackops->devmap_access)
+	if (dhp->callbackops && dhp->callbackops->devmap_access) {
 		err = dhp->callbackops->devmap_access(dhp, dhp->pvtp, uoff,
 						      PAGE_SIZE, DEVMAP_ACCESS,
 						      devmap_fault_rw(vmf));
-	else
-		err = devmap_default_access(dhp, dhp->pvtp, uoff, PAGE_SIZE,
-					    DEVMAP_ACCESS,
-					    devmap_fault_rw(vmf));
+	} else {
+		u64 around = vmf->address & ~PMD_MASK;
+		u64 start = uoff > around ? uoff - around : 0;
+
+		err = devmap_load_vma(vmf->vma, dhp, start, start + PMD_SIZE,
+				      true);
+	}
 	if (!err && seg->fault_loaded)
 		ret = VM_FAULT_NOPAGE;
 	seg->fault_vmf = NULL;
@@ -577,24 +662,47 @@ out:
 	return ret;
 }
 
+#if XX_HUGE_PFNMAP
 /*
- * A device memory mapping is made whole by io_remap_pfn_range(), whose x86
- * PAT reservation covers the whole VMA and cannot follow a split: such a
- * mapping is unmapped, mprotected or shrunk only as a whole.
+ * A PMD-sized fault (kernels with huge PFN maps): one PMD entry when the
+ * 2 MiB page is one contiguous block of a handle without devmap_access(9E)
+ * (see devmap_pmd_pfn()), else the fault falls back to pages.
  */
-static int devmap_vma_may_split(struct vm_area_struct *vma, unsigned long addr)
+static vm_fault_t devmap_vma_huge_fault(struct vm_fault *vmf,
+					xx_fault_order_t order)
 {
+	struct vm_area_struct *vma = vmf->vma;
 	struct devmap_seg *seg = vma->vm_private_data;
+	u64 uoff = vma_uoff(vma) + ((vmf->address & PMD_MASK) - vma->vm_start);
+	vm_fault_t ret = VM_FAULT_FALLBACK;
+	unsigned long pfn;
 
-	return seg && seg->devmem ? -EINVAL : 0;
+	if (!seg || xx_fault_order(order) != PMD_SHIFT - PAGE_SHIFT ||
+	    (vmf->address & PMD_MASK) < vma->vm_start)
+		return VM_FAULT_FALLBACK;
+	mutex_lock(&seg->lock);
+	if (seg->revoked) {
+		ret = VM_FAULT_SIGBUS;
+		goto out;
+	}
+	pfn = devmap_pmd_pfn(vma, devmap_find_handle(seg, uoff), vmf->address);
+	if (pfn && (vma->vm_flags & VM_PFNMAP))
+		ret = xx_vmf_insert_pfn_pmd(vmf, pfn,
+					    vma->vm_flags & VM_WRITE);
+out:
+	mutex_unlock(&seg->lock);
+	return ret;
 }
+#endif
 
 static const struct vm_operations_struct devmap_vm_ops = {
 	.open = devmap_vma_open,
 	.close = devmap_vma_close,
-	.may_split = devmap_vma_may_split,
 	.mremap = devmap_vma_mremap,
 	.fault = devmap_vma_fault,
+#if XX_HUGE_PFNMAP
+	.huge_fault = devmap_vma_huge_fault,
+#endif
 };
 
 /* ---- mmap ---- */
@@ -605,8 +713,12 @@ static bool devmap_has_access_cb(struct devmap_handle *dhp)
 }
 
 /*
- * Insert the pages of every handle that needs no devmap_access(9E): the
- * mapping is populated when mmap(2) returns.
+ * Load every handle that needs no devmap_access(9E): the mapping is
+ * populated when mmap(2) returns.  Kernel memory in a page mapping goes in
+ * by batches (vm_insert_pages()); PFN maps go in page by page
+ * (vmf_insert_pfn(), which gives device memory the memory type its
+ * devmap_regs reserved), except the 2 MiB pages that can be PMD entries:
+ * their first access maps each whole (devmap_vma_huge_fault()).
  */
 static int devmap_populate(struct vm_area_struct *vma, struct devmap_seg *seg)
 {
@@ -616,18 +728,26 @@ static int devmap_populate(struct vm_area_struct *vma, struct devmap_seg *seg)
 
 	list_for_each_entry(dhp, &seg->handles, link) {
 		unsigned long addr = vma->vm_start + (dhp->uoff - base);
+		unsigned long end = addr + dhp->len;
 		unsigned long left = btop(dhp->len);
 		struct page **pages;
 
 		if (dhp->type == DEVMAP_TYPE_NONE || dhp->invalid ||
 		    devmap_has_access_cb(dhp))
 			continue;
-		if (dhp->type == DEVMAP_TYPE_DEVMEM) {
-			/* as the PCI sysfs resource files do (PAT reserved) */
-			err = io_remap_pfn_range(vma, addr, dhp->pfn, dhp->len,
-						 vma->vm_page_prot);
-			if (err)
-				return err;
+		if (vma->vm_flags & VM_PFNMAP) {
+			while (addr < end) {
+				if (devmap_pmd_pfn(vma, dhp, addr)) {
+					addr = (addr & PMD_MASK) + PMD_SIZE;
+					continue;
+				}
+				err = devmap_insert(vma, addr, dhp,
+						    base + (addr - vma->vm_start));
+				if (err)
+					return -err;
+				addr += PAGE_SIZE;
+				cond_resched();
+			}
 			continue;
 		}
 		pages = &dhp->cookie->pages[btop(dhp->koff)];
@@ -666,7 +786,7 @@ static int devmap_make_handles(struct devmap_seg *seg,
 		size_t maplen = 0;
 		int ret;
 
-		dhp = kzalloc(sizeof(*dhp), GFP_KERNEL);
+		dhp = devmap_handle_alloc(GFP_KERNEL);
 		if (!dhp)
 			return -ENOMEM;
 		dhp->seg = seg;
@@ -677,9 +797,9 @@ static int devmap_make_handles(struct devmap_seg *seg,
 
 		ret = cb->cb_devmap(mn->dev, dhp, (offset_t)off, resid,
 				    &maplen, model);
-		if (ret)	/* protection and permission errors stay */
-			return (dhp->error == EACCES || dhp->error == EPERM) ?
-			       -dhp->error : -ENXIO;
+		if (ret)	/* protection, permission, memory errors stay */
+			return (dhp->error == EACCES || dhp->error == EPERM ||
+				dhp->error == ENOMEM) ? -dhp->error : -ENXIO;
 		if (dhp->type == DEVMAP_TYPE_NONE)
 			return -ENXIO;	/* devmap(9E) set nothing up */
 		if (maplen == 0 || !PAGE_ALIGNED(maplen))
@@ -693,10 +813,31 @@ static int devmap_make_handles(struct devmap_seg *seg,
 	return 0;
 }
 
+/* Can some 2 MiB page of @vma be one PMD entry (devmap_pmd_pfn())? */
+static bool devmap_has_pmd(struct devmap_seg *seg, struct vm_area_struct *vma)
+{
+	unsigned long addr;
+
+	if (!XX_HUGE_PFNMAP)
+		return false;
+	for (addr = ALIGN(vma->vm_start, PMD_SIZE);
+	     addr < vma->vm_end && vma->vm_end - addr >= PMD_SIZE;
+	     addr += PMD_SIZE) {
+		u64 uoff = vma_uoff(vma) + (addr - vma->vm_start);
+
+		if (devmap_pmd_pfn(vma, devmap_find_handle(seg, uoff), addr))
+			return true;
+	}
+	return false;
+}
+
 /*
- * A mapping is kernel memory (VM_MIXEDMAP, refcounted pages) or device
- * memory (VM_IO | VM_PFNMAP, one caching mode), not both: Linux keeps one
- * page protection per VMA.
+ * A mapping is kernel memory or device memory (VM_IO | VM_PFNMAP, one
+ * caching mode), not both: Linux keeps one page protection per VMA.
+ * Kernel memory is a page mapping (VM_MIXEDMAP: refcounted pages that
+ * get_user_pages() can pin), unless the kernel has huge PFN maps and a
+ * 2 MiB page of the mapping can be one PMD entry: then it is a PFN map
+ * (see README, "Differences from Solaris").
  */
 static int devmap_vma_kind(struct devmap_seg *seg, struct vm_area_struct *vma)
 {
@@ -707,7 +848,8 @@ static int devmap_vma_kind(struct devmap_seg *seg, struct vm_area_struct *vma)
 		if (dhp->type != first->type || dhp->cache != first->cache)
 			return -EINVAL;
 	if (first->type == DEVMAP_TYPE_UMEM) {
-		vm_flags_set(vma, VM_MIXEDMAP);
+		vm_flags_set(vma, devmap_has_pmd(seg, vma) ? VM_PFNMAP :
+							    VM_MIXEDMAP);
 		return 0;
 	}
 	vm_flags_set(vma, VM_IO | VM_PFNMAP);
@@ -804,7 +946,13 @@ int i_devmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma)
 		goto fail;
 	err = devmap_populate(vma, seg);
 	if (err) {
-		/* mmap_region() zaps what was inserted; tell the driver */
+		/*
+		 * mmap_region() would zap what was inserted, but only after
+		 * the handles (and what they hold) are gone; tell the driver.
+		 */
+		if (vma->vm_flags & VM_PFNMAP)
+			zap_vma_ptes(vma, vma->vm_start,
+				     vma->vm_end - vma->vm_start);
 		mutex_lock(&seg->lock);
 		devmap_seg_unmap(seg, vma_uoff(vma),
 				 vma_uoff(vma) + vma->vm_end - vma->vm_start);
@@ -814,10 +962,30 @@ int i_devmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma)
 
 	vma->vm_private_data = seg;
 	vma->vm_ops = &devmap_vm_ops;
+	atomic_long_inc(&xxddi_stats.vmas);
 	return 0;
 fail:
 	devmap_seg_put(seg);
 	return err;
+}
+
+/* Map [@phys, @phys + @len) of registers into the kernel with @cache. */
+static struct devmap_regs *devmap_regs_map(resource_size_t phys, size_t len,
+					   int cache)
+{
+	struct devmap_regs *regs = kzalloc(sizeof(*regs), GFP_KERNEL);
+
+	if (!regs)
+		return NULL;
+	kref_init(&regs->ref);
+	regs->va = cache == DEVMAP_CACHE_WC ? ioremap_wc(phys, len) :
+					      ioremap(phys, len);
+	if (!regs->va) {
+		kfree(regs);
+		return NULL;
+	}
+	atomic_long_inc(&xxddi_stats.regmaps);
+	return regs;
 }
 
 /**
@@ -845,8 +1013,15 @@ fail:
  * Mapping device memory needs CAP_SYS_RAWIO, as the PCI sysfs resource
  * files and /dev/mem do, and is refused under kernel lockdown.  Device
  * memory mappings are shared only, VM_IO | VM_PFNMAP, never copied on
- * write; handles without devmap_access are mapped at mmap(2) time with
- * io_remap_pfn_range(), the others at fault time.
+ * write.  The handle maps the registers into the kernel as
+ * ddi_regs_map_setup() does (ioremap() or ioremap_wc()), which reserves
+ * their memory type (x86 PAT) for as long as user translations of them may
+ * exist; the translations are inserted with vmf_insert_pfn() - handles
+ * without devmap_access at mmap(2) time, with 2 MiB PMD entries at first
+ * access where the kernel has huge PFN maps, the others at fault time -
+ * and take that memory type.  Unlike io_remap_pfn_range(), whose
+ * reservation belongs to the VMA, this lets the mapping be split and
+ * lets detach revoke it at any time.
  *
  * Context: process context, from devmap(9E) (mmap_lock held).
  * Return: 0, or a positive errno: EINVAL (bad handle or arguments,
@@ -854,7 +1029,8 @@ fail:
  * write-combining on non-prefetchable memory); ENXIO (@roff + @len beyond
  * the register set, an absent register set, or a page shared with another
  * device's registers - illumos does not check this); EACCES (protection
- * beyond @maxprot); EPERM (no CAP_SYS_RAWIO, or lockdown).
+ * beyond @maxprot); EPERM (no CAP_SYS_RAWIO, or lockdown); ENOMEM (no
+ * memory for the kernel mapping).
  */
 int devmap_devmem_setup(devmap_cookie_t dhp, dev_info_t *dip,
 			struct devmap_callback_ctl *callbackops,
@@ -911,6 +1087,10 @@ int devmap_devmem_setup(devmap_cookie_t dhp, dev_info_t *dip,
 		dhp->cache = (r->flags & IORESOURCE_PREFETCH) ?
 			     DEVMAP_CACHE_WC : DEVMAP_CACHE_UC;
 	}
+	err = ENOMEM;
+	dhp->regs = devmap_regs_map(r->start + roff, len, dhp->cache);
+	if (!dhp->regs)
+		goto out;
 	dhp->pfn = PHYS_PFN(r->start + roff);
 	dhp->invalid = flags & DEVMAP_MAPPING_INVALID;
 	dhp->setup_len = len;
@@ -926,43 +1106,58 @@ out:
 }
 EXPORT_SYMBOL_GPL(devmap_devmem_setup);
 
+/*
+ * A segment of @mn not yet in revocation state @state, with a reference,
+ * or NULL.
+ */
+static struct devmap_seg *devmap_next_seg(struct ddi_minor_node *mn,
+					  int state)
+{
+	struct devmap_seg *seg;
+
+	mutex_lock(&mn->seg_lock);
+	list_for_each_entry(seg, &mn->segs, mn_link) {
+		if (READ_ONCE(seg->revoked) < state &&
+		    kref_get_unless_zero(&seg->ref)) {
+			mutex_unlock(&mn->seg_lock);
+			return seg;
+		}
+	}
+	mutex_unlock(&mn->seg_lock);
+	return NULL;
+}
+
 /**
  * i_devmap_revoke() - the node's device is going away: unmap everything
  * @mn: the minor node, being removed (detach)
  *
- * Every handle of every mapping of the node gets devmap_unmap(9E) while
- * the driver is still attached, every translation is removed, and later
- * accesses get SIGBUS: no process keeps a mapping of memory or registers
- * the driver is about to release.
+ * No translation is loaded any more and later accesses get SIGBUS; every
+ * translation is removed; then every handle of every mapping of the node
+ * gets devmap_unmap(9E), while the driver is still attached, and is freed
+ * (in this order, as a PFN map's translations hold nothing): no process
+ * keeps a mapping of memory or registers the driver is about to release.
  *
  * Context: process context, may sleep; mn->gone is set.
  */
 void i_devmap_revoke(struct ddi_minor_node *mn)
 {
 	struct devmap_seg *seg;
-	bool found;
 
-	do {
-		found = false;
-		mutex_lock(&mn->seg_lock);
-		list_for_each_entry(seg, &mn->segs, mn_link) {
-			if (!READ_ONCE(seg->revoked) &&
-			    kref_get_unless_zero(&seg->ref)) {
-				found = true;
-				break;
-			}
-		}
-		mutex_unlock(&mn->seg_lock);
-		if (!found)
-			break;
-		mutex_lock(&seg->lock);
-		devmap_seg_unmap(seg, 0, U64_MAX);
-		WRITE_ONCE(seg->revoked, true);
+	while ((seg = devmap_next_seg(mn, DEVMAP_REVOKED))) {
+		mutex_lock(&seg->lock);		/* waits for a fault */
+		WRITE_ONCE(seg->revoked, DEVMAP_REVOKED);
 		mutex_unlock(&seg->lock);
 		devmap_seg_put(seg);
-	} while (found);
+	}
 	if (mn->inode)
 		unmap_mapping_range(mn->inode->i_mapping, 0, 0, 1);
+	while ((seg = devmap_next_seg(mn, DEVMAP_RELEASED))) {
+		mutex_lock(&seg->lock);
+		devmap_seg_unmap(seg, 0, U64_MAX);
+		WRITE_ONCE(seg->revoked, DEVMAP_RELEASED);
+		mutex_unlock(&seg->lock);
+		devmap_seg_put(seg);
+	}
 }
 
 /**

@@ -21,6 +21,7 @@
 #include <sys/modctl.h>
 #include <sys/cmn_err.h>
 #include "impl.h"
+#include "compat/kernel_compat.h"
 
 struct mod_ops mod_driverops = { .name = "driver" };
 EXPORT_SYMBOL_GPL(mod_driverops);
@@ -167,6 +168,7 @@ static void ddi_minor_release(struct kref *ref)
 	mutex_destroy(&mn->inode_lock);
 	mutex_destroy(&mn->seg_lock);
 	kfree(mn);
+	atomic_long_dec(&xxddi_stats.nodes);
 }
 
 /* Keep @mn (and its dev_info's driver) described while a mapping needs it. */
@@ -388,6 +390,8 @@ static const struct file_operations ddi_cdev_fops = {
 	.compat_ioctl = ddi_cdev_ioctl,
 	.read_iter = ddi_cdev_read_iter,
 	.mmap = ddi_cdev_mmap,
+	/* 2 MiB-congruent addresses where PMD entries are possible */
+	.get_unmapped_area = xx_get_unmapped_area,
 	.llseek = noop_llseek,
 };
 
@@ -420,6 +424,7 @@ int ddi_create_minor_node(dev_info_t *dip, const char *name, int spec_type,
 	mn = kzalloc(sizeof(*mn), GFP_KERNEL);
 	if (!mn)
 		return DDI_FAILURE;
+	atomic_long_inc(&xxddi_stats.nodes);
 	kref_init(&mn->ref);
 	mutex_init(&mn->inode_lock);
 	mutex_init(&mn->seg_lock);
@@ -436,6 +441,7 @@ int ddi_create_minor_node(dev_info_t *dip, const char *name, int spec_type,
 	mn->dev = MKDEV(MISC_MAJOR, minor_num);
 	if (misc_register(&mn->misc)) {
 		kfree(mn);
+		atomic_long_dec(&xxddi_stats.nodes);
 		return DDI_FAILURE;
 	}
 	list_add_tail(&mn->link, &dip->minors);

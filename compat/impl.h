@@ -138,7 +138,10 @@ struct devmap_seg;
  * @koff:     umem: byte offset of the handle's first byte in @cookie
  * @setup_len: bytes the setup call exported
  * @pfn:      devmem: page frame number of the handle's first page
- * @pgprot_cache: devmem: the caching of the mapping (UC, WC)
+ * @cache:    devmem: the caching of the mapping (DEVMAP_CACHE_*)
+ * @regs:     devmem: the kernel mapping of the registers that holds their
+ *            memory type while user translations may exist (shared by
+ *            the handles split or copied from this one)
  * @callbackops: devmap_callback_ctl(9S) or NULL
  * @pvtp:     the driver's private data (devmap_map/dup/unmap)
  * @error:    errno of the last failed setup call on this handle
@@ -162,6 +165,7 @@ struct devmap_handle {
 	size_t setup_len;
 	unsigned long pfn;
 	int cache;
+	struct devmap_regs *regs;
 	struct devmap_callback_ctl *callbackops;
 	void *pvtp;
 	int error;
@@ -179,8 +183,10 @@ struct devmap_handle {
  * @fault_vmf: the fault being served while devmap_access(9E) runs
  * @fault_loaded: devmap_load() mapped the faulting page
  * @mn_link:  in the node's list of segments (for revocation)
- * @revoked:  the device went away: no handles left, every access SIGBUS
- * @devmem:   a device memory mapping (VM_PFNMAP)
+ * @revoked:  the device is going away: nothing is loaded any more, every
+ *            access gets SIGBUS (DEVMAP_REVOKED), and then the handles
+ *            are gone too (DEVMAP_RELEASED)
+ * @devmem:   a device memory mapping
  *
  * Linux splits a VMA for munmap, mprotect and mremap without telling the
  * driver which; all pieces share the segment and handles are found by
@@ -192,7 +198,7 @@ struct devmap_seg {
 	struct kref ref;
 	struct mutex lock;		/* see above */
 	struct list_head mn_link;
-	bool revoked;
+	int revoked;
 	bool devmem;
 	struct mm_struct *mm;
 	struct address_space *mapping;
@@ -203,6 +209,39 @@ struct devmap_seg {
 	struct vm_fault *fault_vmf;
 	bool fault_loaded;
 };
+
+/* devmap_seg.revoked */
+#define DEVMAP_LIVE		0
+#define DEVMAP_REVOKED		1
+#define DEVMAP_RELEASED		2
+
+/*
+ * struct devmap_regs - a kernel mapping of device registers
+ * (ioremap()/ioremap_wc()) that a devmem handle holds while user
+ * translations of the registers may exist: on x86 it reserves the PAT
+ * memory type of the range, which the translations inserted at fault time
+ * then take (vmf_insert_pfn() looks it up), and which ends with it.
+ */
+struct devmap_regs {
+	struct kref ref;
+	void __iomem *va;
+};
+
+/*
+ * struct xxddi_stats - live objects of the layer, for tests and leak
+ * hunting (debugfs xxddi/stats).  All are zero when no driver is loaded.
+ */
+struct xxddi_stats {
+	atomic_long_t handles;		/* devmap handles */
+	atomic_long_t segs;		/* devmap segments (mmap(2) calls) */
+	atomic_long_t vmas;		/* VMAs of devmap and mmap(9E) mappings */
+	atomic_long_t cookies;		/* ddi_umem_alloc() cookies */
+	atomic_long_t umem_pages;	/* their pages */
+	atomic_long_t regmaps;		/* register mappings, incl. devmap_regs */
+	atomic_long_t nodes;		/* minor nodes, incl. removed ones */
+};
+
+extern struct xxddi_stats xxddi_stats;
 
 /*
  * struct devmap_ctx - a device context shared by all processes of a device

@@ -20,10 +20,12 @@
 static void mmap_vma_open(struct vm_area_struct *vma)
 {
 	i_ddi_minor_hold(vma->vm_private_data);
+	atomic_long_inc(&xxddi_stats.vmas);
 }
 
 static void mmap_vma_close(struct vm_area_struct *vma)
 {
+	atomic_long_dec(&xxddi_stats.vmas);
 	i_ddi_minor_rele(vma->vm_private_data);
 }
 
@@ -73,6 +75,7 @@ int i_mmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma)
 	}
 	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	i_ddi_minor_hold(mn);
+	atomic_long_inc(&xxddi_stats.vmas);
 	vma->vm_private_data = mn;
 	vma->vm_ops = &mmap_vm_ops;
 	return 0;

@@ -286,6 +286,7 @@ int ddi_regs_map_setup(dev_info_t *dip, uint_t rnumber, caddr_t *addrp,
 	}
 	*addrp = h->config ? (caddr_t)NULL + offset : (__force caddr_t)h->base;
 	*handlep = h;
+	atomic_long_inc(&xxddi_stats.regmaps);
 	return DDI_SUCCESS;
 }
 EXPORT_SYMBOL_GPL(ddi_regs_map_setup);
@@ -311,6 +312,7 @@ void ddi_regs_map_free(ddi_acc_handle_t *handlep)
 		iounmap(h->base);
 	kfree(h);
 	*handlep = NULL;
+	atomic_long_dec(&xxddi_stats.regmaps);
 }
 EXPORT_SYMBOL_GPL(ddi_regs_map_free);
 

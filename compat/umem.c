@@ -26,6 +26,8 @@ static void i_ddi_umem_release(struct kref *ref)
 	vunmap(cp->kva);
 	for (i = 0; i < cp->npages; i++)
 		__free_page(cp->pages[i]);
+	atomic_long_sub(cp->npages, &xxddi_stats.umem_pages);
+	atomic_long_dec(&xxddi_stats.cookies);
 	kvfree(cp->pages);
 	kfree(cp);
 }
@@ -115,6 +117,8 @@ void *ddi_umem_alloc(size_t size, int flag, ddi_umem_cookie_t *cookiep)
 	cp->kva = vmap(cp->pages, cp->npages, VM_MAP, PAGE_KERNEL);
 	if (!cp->kva)
 		goto err_pages;
+	atomic_long_inc(&xxddi_stats.cookies);
+	atomic_long_add(cp->npages, &xxddi_stats.umem_pages);
 	*cookiep = cp;
 	return cp->kva;
 

@@ -102,4 +102,37 @@ static inline unsigned int xx_fault_order(xx_fault_order_t pe_size)
 #define XX_NS(ns)	#ns
 #endif
 
+/*
+ * Huge PFN maps (HAVE_HUGE_PFNMAP, Linux 6.12): a VM_PFNMAP mapping may
+ * hold PMD entries.  XX_HUGE_PFNMAP says whether the running kernel's
+ * build has them; xx_vmf_insert_pfn_pmd() maps the PMD of @vmf to the
+ * 2 MiB-aligned frame @pfn, and xx_get_unmapped_area() is the kernel's
+ * THP placement, which puts a mapping of 2 MiB or more at an address
+ * congruent to its file offset modulo 2 MiB (needed for PMD entries).
+ */
+#ifdef HAVE_HUGE_PFNMAP
+#include <linux/huge_mm.h>
+#include <linux/pfn_t.h>
+
+#define XX_HUGE_PFNMAP	1
+
+static inline vm_fault_t xx_vmf_insert_pfn_pmd(struct vm_fault *vmf,
+					       unsigned long pfn, bool write)
+{
+	return vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV), write);
+}
+
+#define xx_get_unmapped_area	thp_get_unmapped_area
+#else
+#define XX_HUGE_PFNMAP	0
+
+static inline vm_fault_t xx_vmf_insert_pfn_pmd(struct vm_fault *vmf,
+					       unsigned long pfn, bool write)
+{
+	return VM_FAULT_FALLBACK;
+}
+
+#define xx_get_unmapped_area	NULL
+#endif
+
 #endif /* _XXDDI_KERNEL_COMPAT_H */
