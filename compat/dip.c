@@ -126,8 +126,10 @@ EXPORT_SYMBOL_GPL(ddi_copyout);
  * @fmt:   printf format; a leading '!' or '^' (log only / console only on
  *         Solaris) is dropped: Linux has one kernel log
  *
- * CE_NOTE and CE_WARN messages get "NOTICE: " / "WARNING: " prefixes and a
- * newline, as on Solaris.
+ * CE_NOTE and CE_WARN messages get a newline and a prefix, "NOTICE: " as on
+ * Solaris and "warning: " (Solaris: "WARNING: "): kernel log scanners
+ * (kselftest, syzkaller, CI) take "WARNING:" for a kernel WARN() report.
+ * CE_WARN is logged at KERN_WARNING.
  *
  * Context: any.
  */
@@ -149,7 +151,7 @@ void cmn_err(int level, const char *fmt, ...)
 		pr_notice("NOTICE: %pV\n", &vaf);
 		break;
 	default:
-		pr_warn("WARNING: %pV\n", &vaf);
+		pr_warn("warning: %pV\n", &vaf);
 		break;
 	}
 	va_end(args);

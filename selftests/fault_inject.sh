@@ -40,11 +40,9 @@ UMEM=${FI_UMEM_SIZE:-16384}
 MAX=${FI_MAX:-3000}
 STEP=${FI_STEP:-1}
 # What xxmem-guest treats as a kernel problem, minus "Call Trace" (every
-# failed page allocation dumps its stack).  LOG_OURS: the driver's own
-# cmn_err(CE_WARN, "xxmem0: ...") lines also start with "WARNING:", and an
-# allocation failure is what they report here.
+# failed page allocation dumps its stack).  (The driver's own
+# cmn_err(CE_WARN) lines say "warning:", which is not one.)
 LOG_BAD='BUG:|WARNING:|Oops|KASAN|general protection|UBSAN|kernel BUG|Kernel panic'
-LOG_OURS='WARNING: xx(mem|ddi)[0-9]*: '
 failed=0
 printk_saved=
 
@@ -62,7 +60,7 @@ klog_clean() {
 	*UBSAN* | *"kernel BUG"* | *"Kernel panic"*) ;;
 	*) return 0 ;;
 	esac
-	printf '%s\n' "$_k" | grep -v -E "$LOG_OURS" >/tmp/fi.dmesg
+	printf '%s\n' "$_k" >/tmp/fi.dmesg
 	grep -E "$LOG_BAD" /tmp/fi.dmesg >/dev/null || return 0
 	echo "kernel log after $1:" >>/tmp/fi.detail
 	grep -E -A 12 "$LOG_BAD" /tmp/fi.dmesg | head -n 40 >>/tmp/fi.detail

@@ -9,8 +9,11 @@
 #   selftests/{devmap_test,devmap_test32}
 #   selftests/drivers/{xxmmap.ko,xxsegmap.ko}
 #
-# Each kselftest binary gets a freshly loaded xxmem.ko (umem_size=$UMEM_SIZE,
-# default 1M), so its memory reads zero; its TAP output passes straight through.
+# Each kselftest binary gets a freshly loaded xxmem.ko, so its memory reads
+# zero: umem_size=$UMEM_SIZE (default 1M), except for the native xxmem_test,
+# which gets $UMEM_SIZE_NATIVE (default 4M: mappings of whole 2 MiB blocks,
+# PMD entries where the kernel has huge PFN maps).  TAP output passes
+# straight through.
 # module_test.sh runs after the xxmem_test suites; then the test drivers
 # (xxmmap.ko, xxsegmap.ko) are loaded for devmap_test and devmap_test32, and
 # everything this script loaded is unloaded again.  The final line is
@@ -22,6 +25,7 @@ ST=$XXMEM_DIR/selftests
 KO=$XXMEM_DIR/xxmem.ko
 DRV=$ST/drivers
 UMEM_SIZE=${UMEM_SIZE:-1M}
+UMEM_SIZE_NATIVE=${UMEM_SIZE_NATIVE:-4M}
 
 suites=0
 failed=0
@@ -79,11 +83,11 @@ fi
 
 for t in xxmem_test xxmem_test32; do
 	case $t in
-	xxmem_test)	peer=xxmem_test32 ;;
-	*)		peer=xxmem_test ;;
+	xxmem_test)	peer=xxmem_test32; usize=$UMEM_SIZE_NATIVE ;;
+	*)		peer=xxmem_test; usize=$UMEM_SIZE ;;
 	esac
 	suites=$((suites + 1))
-	say "suite $t, umem_size=$UMEM_SIZE"
+	say "suite $t, umem_size=$usize"
 
 	if [ ! -x "$ST/$t" ]; then
 		echo "not ok - run_guest: $ST/$t not found"
@@ -95,8 +99,8 @@ for t in xxmem_test xxmem_test32; do
 		failed=$((failed + 1))
 		continue
 	fi
-	if ! insmod "$KO" "umem_size=$UMEM_SIZE"; then
-		echo "not ok - run_guest: $t: insmod $KO umem_size=$UMEM_SIZE failed"
+	if ! insmod "$KO" "umem_size=$usize"; then
+		echo "not ok - run_guest: $t: insmod $KO umem_size=$usize failed"
 		failed=$((failed + 1))
 		continue
 	fi
@@ -108,7 +112,7 @@ for t in xxmem_test xxmem_test32; do
 		say "$ST/$peer not found: the cross-model test will skip"
 		unset XXMEM_PEER
 	fi
-	XXMEM_UMEM_SIZE=$UMEM_SIZE
+	XXMEM_UMEM_SIZE=$usize
 	export XXMEM_UMEM_SIZE
 	"$ST/$t"
 	rc=$?
@@ -253,12 +257,12 @@ else
 	failed=$((failed + 1))
 fi
 
-# --- the bad-input table ------------------------------------------------------
-# badinput.sh loads and unloads xxmem.ko itself (freshly, umem_size=$UMEM_SIZE)
-# and checks that rmmod works afterwards; its PCI rows need QEMU's edu /
-# ivshmem-plain (and pci-testdev for the I/O BAR row), else they are skipped.
-# (stress.sh, the randomized stress, is run by hand for now: see README.)
-for s in badinput.sh; do
+# --- the bad-input table and the randomized stress ----------------------------
+# badinput.sh and stress.sh load and unload xxmem.ko themselves (freshly,
+# umem_size=$UMEM_SIZE) and check that rmmod works afterwards; their PCI
+# parts need QEMU's edu / ivshmem-plain (and pci-testdev for the I/O BAR
+# row), else they are skipped.
+for s in badinput.sh stress.sh; do
 	suites=$((suites + 1))
 	say "suite $s, umem_size=$UMEM_SIZE"
 	if [ ! -f "$ST/$s" ]; then
@@ -284,6 +288,30 @@ for d in $drivers; do
 		failed=$((failed + 1))
 	fi
 done
+
+# With no driver loaded xxddi holds nothing: every count of its debugfs
+# stats (devmap handles, segments, VMAs, umem cookies and pages, register
+# mappings, minor nodes) is back to zero after all the suites above.
+STATS=/sys/kernel/debug/xxddi/stats
+if is_loaded xxmem && ! unload_xxmem; then
+	echo "not ok - run_guest: rmmod xxmem before the leak check failed"
+	failed=$((failed + 1))
+fi
+if [ -r "$STATS" ]; then
+	leak=
+	while read -r name val; do
+		[ "$val" = 0 ] || leak="$leak $name=$val"
+	done <"$STATS"
+	if [ -z "$leak" ]; then
+		echo "ok - run_guest: xxddi holds no objects once its drivers are unloaded"
+	else
+		echo "not ok - run_guest: xxddi still holds objects once its drivers are unloaded:$leak"
+		failed=$((failed + 1))
+	fi
+else
+	echo "not ok - run_guest: $STATS not readable"
+	failed=$((failed + 1))
+fi
 if [ "$loaded_xxddi" -eq 1 ] && is_loaded xxddi && ! unload_mod xxddi; then
 	echo "not ok - run_guest: rmmod xxddi failed"
 	failed=$((failed + 1))

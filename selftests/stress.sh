@@ -7,9 +7,10 @@
 # with 64-bit peers): load a fresh xxmem.ko, run selftests/stress, check
 # that the callback trace balances (every devmap handle created by map,
 # dup or a hole split got its final whole unmap), that nothing is left in
-# the trace, that rmmod xxmem succeeds, and that no x86 PAT memtype is left
+# the trace, that rmmod xxmem succeeds, that no x86 PAT memtype is left
 # inside the BARs of the PCI functions xxmem had bound (edu, ivshmem; they
-# are unbound and rebound during the run).  The guest harness checks the
+# are unbound and rebound during the run), and that xxddi's counts of live
+# objects (debugfs xxddi/stats) are what they were before insmod.  The guest harness checks the
 # kernel log; stress itself stops at the first kernel warning.
 #
 # Environment: XXMEM_DIR (default /xxmem), UMEM_SIZE (default 1M),
@@ -22,6 +23,7 @@ XXMEM_DIR=${XXMEM_DIR:-/xxmem}
 ST=$XXMEM_DIR/selftests
 UMEM_SIZE=${UMEM_SIZE:-1M}
 TRACE=/sys/kernel/debug/xxmem/trace
+STATS=/sys/kernel/debug/xxddi/stats
 TMP=${TMPDIR:-/tmp}
 
 n=0
@@ -124,26 +126,28 @@ grep -q ' /sys/kernel/debug debugfs ' /proc/mounts ||
 
 echo "TAP version 13"
 runs="stress:stress32 stress32:stress"
-echo "1..$((5 * 2))"
+echo "1..$((6 * 2))"
 
 for run in $runs; do
 	main=${run%%:*}
 	peer=${run#*:}
 	tag="$main (peers: $peer)"
 	if [ ! -x "$ST/$main" ]; then
-		for what in run trace empty rmmod pat; do
+		for what in run trace empty rmmod pat objects; do
 			not_ok "$tag: $what: $ST/$main not found"
 		done
 		continue
 	fi
 	if [ -d /sys/module/xxmem ] && ! rmmod xxmem; then
-		for what in run trace empty rmmod pat; do
+		for what in run trace empty rmmod pat objects; do
 			not_ok "$tag: $what: xxmem is loaded and busy"
 		done
 		continue
 	fi
+	# xxddi's live objects without xxmem (other drivers may hold some)
+	cat "$STATS" >"$TMP/stress-stats0" 2>/dev/null
 	if ! insmod "$XXMEM_DIR/xxmem.ko" "umem_size=$UMEM_SIZE"; then
-		for what in run trace empty rmmod pat; do
+		for what in run trace empty rmmod pat objects; do
 			not_ok "$tag: $what: insmod xxmem.ko failed"
 		done
 		continue
@@ -216,6 +220,14 @@ for run in $runs; do
 			echo "$left" | head -n 10 | sed 's/^/# PAT entry left: /'
 			not_ok "$tag: PAT memtypes of the BARs released after rmmod ($(echo "$left" | wc -l) left)"
 		fi
+	fi
+
+	if [ ! -r "$STATS" ]; then
+		not_ok "$tag: xxddi's live objects: no $STATS"
+	elif cmp -s "$TMP/stress-stats0" "$STATS"; then
+		ok "$tag: xxddi's live objects (handles, segments, VMAs, umem pages, register mappings) back to before insmod: $(tr '\n' ' ' <"$STATS")"
+	else
+		not_ok "$tag: xxddi's live objects after rmmod differ from before insmod: $(tr '\n' ' ' <"$STATS") (before: $(tr '\n' ' ' <"$TMP/stress-stats0"))"
 	fi
 done
 

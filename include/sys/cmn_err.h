@@ -7,7 +7,7 @@
 
 #define CE_CONT		0	/* continuation: KERN_CONT */
 #define CE_NOTE		1	/* KERN_NOTICE, "NOTICE: " */
-#define CE_WARN		2	/* KERN_WARNING, "WARNING: " */
+#define CE_WARN		2	/* KERN_WARNING, "warning: " */
 /* CE_PANIC and CE_IGNORE are not provided: a driver must not panic Linux. */
 
 void cmn_err(int level, const char *fmt, ...) __printf(2, 3);
