@@ -575,12 +575,14 @@ static void devmap_vma_open(struct vm_area_struct *vma)
 
 	if (!seg)
 		return;
-	atomic_long_inc(&xxddi_stats.vmas);
 	if (vma->vm_mm == seg->mm) {
 		kref_get(&seg->ref);
+		atomic_long_inc(&xxddi_stats.vmas);
 		return;
 	}
 	vma->vm_private_data = devmap_seg_dup(seg, vma);
+	if (vma->vm_private_data)
+		atomic_long_inc(&xxddi_stats.vmas);
 }
 
 /* mremap moved [start, end) of the segment: the old VMA's close is not an
@@ -713,12 +715,45 @@ static bool devmap_has_access_cb(struct devmap_handle *dhp)
 }
 
 /*
+ * Load [@addr, @end) of @vma, a fresh PFN map, from @dhp (no translation
+ * there yet).  Registers go in with io_remap_pfn_range(), all but the last
+ * page: a remap of less than the whole VMA takes the memory type the
+ * handle's devmap_regs reserved (x86 looks it up, as vmf_insert_pfn()
+ * does) and ties no reservation to the VMA - one that revocation, zapping
+ * without the VMA's mmap_lock, could not release safely.  The rest goes in
+ * page by page with vmf_insert_pfn().
+ */
+static int devmap_prefault_pfns(struct vm_area_struct *vma,
+				struct devmap_handle *dhp, unsigned long addr,
+				unsigned long end)
+{
+	u64 off = vma_uoff(vma) + (addr - vma->vm_start);
+	int err;
+
+	if (dhp->type == DEVMAP_TYPE_DEVMEM && end - addr > PAGE_SIZE) {
+		err = io_remap_pfn_range(vma, addr, dh_pfn(dhp, off),
+					 end - PAGE_SIZE - addr,
+					 vma->vm_page_prot);
+		if (err)
+			return err;
+		off += end - PAGE_SIZE - addr;
+		addr = end - PAGE_SIZE;
+	}
+	for (; addr < end; addr += PAGE_SIZE, off += PAGE_SIZE) {
+		err = devmap_insert(vma, addr, dhp, off);
+		if (err)
+			return -err;
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
  * Load every handle that needs no devmap_access(9E): the mapping is
  * populated when mmap(2) returns.  Kernel memory in a page mapping goes in
- * by batches (vm_insert_pages()); PFN maps go in page by page
- * (vmf_insert_pfn(), which gives device memory the memory type its
- * devmap_regs reserved), except the 2 MiB pages that can be PMD entries:
- * their first access maps each whole (devmap_vma_huge_fault()).
+ * by batches (vm_insert_pages()), PFN maps by devmap_prefault_pfns(),
+ * except the 2 MiB pages that can be PMD entries: their first access maps
+ * each whole (devmap_vma_huge_fault()).
  */
 static int devmap_populate(struct vm_area_struct *vma, struct devmap_seg *seg)
 {
@@ -728,7 +763,7 @@ static int devmap_populate(struct vm_area_struct *vma, struct devmap_seg *seg)
 
 	list_for_each_entry(dhp, &seg->handles, link) {
 		unsigned long addr = vma->vm_start + (dhp->uoff - base);
-		unsigned long end = addr + dhp->len;
+		unsigned long end = addr + dhp->len, run = addr;
 		unsigned long left = btop(dhp->len);
 		struct page **pages;
 
@@ -736,17 +771,28 @@ static int devmap_populate(struct vm_area_struct *vma, struct devmap_seg *seg)
 		    devmap_has_access_cb(dhp))
 			continue;
 		if (vma->vm_flags & VM_PFNMAP) {
+			/* runs of pages between the PMD-sized blocks */
 			while (addr < end) {
-				if (devmap_pmd_pfn(vma, dhp, addr)) {
-					addr = (addr & PMD_MASK) + PMD_SIZE;
+				unsigned long next = min(end, (addr & PMD_MASK) +
+							 PMD_SIZE);
+
+				if (!devmap_pmd_pfn(vma, dhp, addr)) {
+					addr = next;
 					continue;
 				}
-				err = devmap_insert(vma, addr, dhp,
-						    base + (addr - vma->vm_start));
+				if (run < addr) {
+					err = devmap_prefault_pfns(vma, dhp,
+								   run, addr);
+					if (err)
+						return err;
+				}
+				addr = next;
+				run = next;
+			}
+			if (run < end) {
+				err = devmap_prefault_pfns(vma, dhp, run, end);
 				if (err)
-					return -err;
-				addr += PAGE_SIZE;
-				cond_resched();
+					return err;
 			}
 			continue;
 		}

@@ -5,10 +5,12 @@
  * Each test feeds /dev/xxmem (or a PCI node /dev/xxmemN) one kind of bad
  * input and checks the outcome the README's "Bad input" table requires:
  * an errno, a signal, or - for MAP_FIXED over an existing mapping - a
- * clean replacement whose old devmap handles all get devmap_unmap.  The
- * same source builds for both data models (badinput_test, badinput_test32);
- * where a row cannot be expressed by a 32-bit caller (offsets of 2^44 and
- * more), the 32-bit test checks what that caller gets instead.
+ * clean replacement whose old devmap handles all get devmap_unmap, or - for
+ * a partial change of a BAR mapping - a split whose pieces still map their
+ * own registers.  The same source builds for both data models
+ * (badinput_test, badinput_test32); where a row cannot be expressed by a
+ * 32-bit caller (offsets of 2^44 and more), the 32-bit test checks what
+ * that caller gets instead.
  *
  * Rows on PCI nodes need a function bound to xxmem (QEMU "-device edu",
  * "-device ivshmem-plain"); the I/O BAR row needs QEMU "-device
@@ -1052,56 +1054,126 @@ TEST_F(bad, no_rawio_bar_mmap_is_eperm)
 	EXPECT_EQ(0, status) TH_LOG("child exit 0x%x (11: capset, 12: not EPERM)", status);
 }
 
-/* The errno of splitting a 4-page BAR mapping at @p each way (0: none). */
-static int split_errors(char *p, size_t pg)
+/* Whether @n bytes at @p read what @q reads (32-bit device reads). */
+static bool same_regs(const uint8_t *p, const uint8_t *q, size_t n)
 {
-	if (munmap(p, pg) == 0 || errno != EINVAL)
+	const volatile uint32_t *a = (const void *)p, *b = (const void *)q;
+	size_t i;
+
+	for (i = 0; i < n / 4; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+/*
+ * Split @p, a 4-page BAR mapping, every way: munmap of the first page,
+ * mremap shrinking the rest to two pages, then madvise(MADV_DONTFORK) of
+ * page 1 and mprotect(PROT_READ) of page 2 (in the other order with
+ * @prot_first: the first of the two splits the two-page piece, the second
+ * changes a whole piece).  Each piece must still read what @q, a second
+ * whole mapping of the same registers, reads at the same offset.  Returns
+ * 0, or the step that failed.
+ */
+static int split_pieces(uint8_t *p, const uint8_t *q, size_t pg,
+			bool prot_first)
+{
+	if (munmap(p, pg))
 		return 1;
-	if (munmap(p + 3 * pg, pg) == 0 || errno != EINVAL)
+	if (!same_regs(p + pg, q + pg, 3 * pg))
 		return 2;
-	if (mprotect(p + pg, pg, PROT_READ) == 0 || errno != EINVAL)
+	if (mremap(p + pg, 3 * pg, 2 * pg, 0) != p + pg)
 		return 3;
-	if (mremap(p, 4 * pg, 2 * pg, 0) != MAP_FAILED || errno != EINVAL)
+	if (!same_regs(p + pg, q + pg, 2 * pg))
 		return 4;
-	if (madvise(p, pg, MADV_DONTFORK) == 0 || errno != EINVAL)
+	if (prot_first && mprotect(p + 2 * pg, pg, PROT_READ))
 		return 5;
+	if (madvise(p + pg, pg, MADV_DONTFORK))
+		return 6;
+	if (!prot_first && mprotect(p + 2 * pg, pg, PROT_READ))
+		return 5;
+	if (!same_regs(p + pg, q + pg, 2 * pg))
+		return 7;
 	return 0;
 }
 
 /*
- * Row: a partial munmap, mprotect, mremap shrink or flag-changing madvise
- * of a BAR mapping -> EINVAL (a BAR mapping changes only as a whole), also
- * in a fork child; the whole mapping still unmaps.
+ * Row: a partial munmap, mprotect, mremap shrink or MADV_DONTFORK of a BAR
+ * mapping succeeds (the mapping splits like any other), also in a fork
+ * child, and each piece still maps its own registers: it reads what a
+ * second whole mapping of the BAR reads at the same offsets.  munmap of
+ * the whole range removes what is left.  On ivshmem's shared memory the
+ * pages get a pattern first (their old contents are put back afterwards).
  */
-TEST_F(bad, bar_partial_change_is_einval)
+TEST_F(bad, bar_partial_change_splits)
 {
 	struct xxmem_region_info ri;
 	struct pcinode pn;
+	uint32_t *saved = NULL;
 	unsigned int b;
+	uint64_t off;
+	size_t i, len = 4 * self->pg;
+	bool ivs;
 	pid_t pid;
 	int fd, status;
-	char *p;
+	uint8_t *p, *q;
 
-	if (!find_pci(NULL, &pn))
+	ivs = find_pci("0x1af4:0x1110", &pn);
+	if (!ivs && !find_pci(NULL, &pn))
 		SKIP(return, "no PCI function bound to xxmem");
 	fd = open(pn.path, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	for (b = 0; b < NBARS; b++)
-		if (region_info(fd, b, &ri) == 0 && ri.size >= 4 * self->pg)
+		if (region_info(fd, b, &ri) == 0 && ri.size >= len)
 			break;
-	if (b == NBARS)
+	if (b == NBARS) {
+		close(fd);
 		SKIP(return, "%s has no BAR of 4 pages", pn.path);
-	p = mmap(NULL, 4 * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		 (off_t)roff(b));
-	ASSERT_FALSE(failed(p));
-	EXPECT_EQ(0, split_errors(p, self->pg)) TH_LOG("%s BAR %u", pn.path, b);
+	}
+	/* ivshmem: between the host and guest patterns of xxmem-ivshmem */
+	off = ivs && ri.size >= 0x80000 ? 0x40000 : 0;
+	q = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 (off_t)(roff(b) + off));
+	ASSERT_FALSE(failed(q)) TH_LOG("%s BAR %u: %s", pn.path, b, strerror(errno));
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 (off_t)(roff(b) + off));
+	ASSERT_FALSE(failed(p)) TH_LOG("%s BAR %u: %s", pn.path, b, strerror(errno));
+	if (ivs) {
+		saved = malloc(2 * len);
+		ASSERT_TRUE(saved != NULL);
+		memcpy(saved, q, len);
+		for (i = 0; i < len / 4; i++)
+			saved[len / 4 + i] = 0x5b000000u ^ (uint32_t)i;
+		memcpy(q, saved + len / 4, len);
+		__sync_synchronize();
+	}
+	EXPECT_TRUE(same_regs(p, q, len))
+		TH_LOG("%s BAR %u: two mappings differ", pn.path, b);
+
+	/* the child splits its copy; the parent's mapping stays whole */
 	pid = fork();
 	if (pid == 0)
-		_exit(split_errors(p, self->pg));
+		_exit(split_pieces(p, q, self->pg, true));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_EQ(0, status) TH_LOG("in a fork child: status 0x%x (1-5: the split that worked)",
-				    status);
-	EXPECT_EQ(0, munmap(p, 4 * self->pg));
+	EXPECT_EQ(0, status)
+		TH_LOG("%s BAR %u in a fork child: status 0x%x (1-7: the failed step)",
+		       pn.path, b, status);
+	EXPECT_TRUE(same_regs(p, q, len));
+
+	EXPECT_EQ(0, split_pieces(p, q, self->pg, false))
+		TH_LOG("%s BAR %u", pn.path, b);
+	EXPECT_EQ(SIGSEGV, touch_signal(p, false));
+	EXPECT_EQ(SIGSEGV, touch_signal(p + 3 * self->pg, false));
+	/* page 1 is MADV_DONTFORK: absent in a child */
+	EXPECT_EQ(SIGSEGV, touch_signal(p + self->pg, false));
+	EXPECT_EQ(0, touch_signal(p + 2 * self->pg, false));
+	EXPECT_EQ(0, munmap(p, len));
+	EXPECT_EQ(SIGSEGV, touch_signal(p + 2 * self->pg, false));
+	if (saved) {
+		memcpy(q, saved, len);
+		free(saved);
+	}
+	EXPECT_EQ(0, munmap(q, len));
 	close(fd);
 }
 

@@ -20,8 +20,10 @@
  * SIGSEGV only where the protection forbids the access; SIGBUS only on a
  * BAR mapping made before an unbind - and always once that unbind has
  * completed (a later access that works is a stale translation).  A BAR
- * mapping changes only as a whole: what would split it is EINVAL, also in
- * a fork child.  Anything else is a failure, and so is a kernel warning:
+ * mapping splits like any other (partial munmap, mprotect, mremap shrink
+ * or move, madvise, MAP_FIXED over a part, also in a fork child): each
+ * piece still maps its own part of the BAR, at the same offsets.
+ * Anything else is a failure, and so is a kernel warning:
  * the parent watches /dev/kmsg and stops the run, every thread printing
  * its last operations.
  *
@@ -977,29 +979,6 @@ static void describe_map(char *buf, size_t n, const struct xmap *m)
 		 m->dontfork ? " dontfork" : "");
 }
 
-/*
- * A BAR mapping changes only as a whole (README): a range that would split
- * it makes munmap, mprotect, mremap and flag-changing madvise fail with
- * EINVAL.  Entries of BAR mappings are never split, so an entry is the
- * whole mapping.
- */
-static bool bar_partial(const struct xmap *m, uintptr_t a, uintptr_t b)
-{
-	return m->kind == K_PCI && (a != m->addr || b != m->addr + m->len);
-}
-
-/* The entry containing address @a, or NULL. */
-static struct xmap *entry_at(struct thr *t, uintptr_t a)
-{
-	int i;
-
-	for (i = 0; i < MAX_MAPS; i++)
-		if (t->maps[i].used && a >= t->maps[i].addr &&
-		    a < t->maps[i].addr + t->maps[i].len)
-			return &t->maps[i];
-	return NULL;
-}
-
 /* A random page-aligned sub-range of @m: head, tail, hole or all. */
 static void pick_subrange(struct thr *t, const struct xmap *m, uintptr_t *a,
 			  uintptr_t *b)
@@ -1319,7 +1298,7 @@ static void do_mmap(struct thr *t, bool over)
 	unsigned int region;
 	uint64_t off, len, alen;
 	int prot, flags, want, err;
-	bool drv_err, gone = false, over_bar = false;
+	bool drv_err, gone = false;
 	uintptr_t fixed = 0, b;
 	uint32_t g0 = 0, d0 = 0;
 	char fl[96];
@@ -1347,13 +1326,6 @@ static void do_mmap(struct thr *t, bool over)
 		len = SIZE_MAX & ~(uint64_t)(PG - 1);
 	alen = (len + PG - 1) & ~(uint64_t)(PG - 1);
 	want = mmap_expect(f, region, off, len, prot, flags, over, &drv_err);
-	if (over && (want == 0 || drv_err) &&
-	    bar_partial(m, fixed, fixed + (size_t)alen)) {
-		/* mmap_region cannot unmap part of a BAR mapping */
-		want = ENOMEM;
-		drv_err = false;
-		over_bar = true;
-	}
 	snprintf(t->what, sizeof(t->what),
 		 "mmap(%p%s, 0x%" PRIx64 ", prot %d, %s, fd %d %s%s, off 0x%" PRIx64 ")",
 		 (void *)fixed, over ? " over own" : "", len, prot,
@@ -1379,8 +1351,6 @@ static void do_mmap(struct thr *t, bool over)
 			want = err;
 		}
 	}
-	if (over_bar && err == EINVAL)
-		want = EINVAL;		/* 6.12's mmap_region passes the split's errno */
 	if (!expect(t, err, want) || err) {
 		/*
 		 * A failed MAP_FIXED: mmap_region had unmapped the old range
@@ -1437,21 +1407,17 @@ static void op_munmap(struct thr *t)
 	pick_subrange(t, m, &a, &b);
 	snprintf(t->what, sizeof(t->what), "munmap([+0x%zx, +0x%zx)) of %s",
 		 (size_t)(a - m->addr), (size_t)(b - m->addr), d);
-	if (expect(t, munmap((void *)a, b - a) ? errno : 0,
-		   bar_partial(m, a, b) ? EINVAL : 0) && !bar_partial(m, a, b))
+	if (expect(t, munmap((void *)a, b - a) ? errno : 0, 0))
 		maps_remove(t, a, b);
 }
 
-static int mprotect_expect(const struct xmap *m, int prot, bool partial)
+static int mprotect_expect(const struct xmap *m, int prot)
 {
 	if (prot & PROT_EXEC)
 		return EACCES;
 	if ((prot & PROT_WRITE) && (m->rdonly ||
 	    (m->kind == K_XX && m->region == XXMEM_REGION_STATUS)))
 		return EACCES;
-	/* a split is needed only if the protection changes */
-	if (partial && prot != m->prot)
-		return EINVAL;
 	return 0;
 }
 
@@ -1471,13 +1437,12 @@ static void op_mprotect(struct thr *t)
 	describe_map(d, sizeof(d), m);
 	pick_subrange(t, m, &a, &b);
 	prot = prots[rn(&t->rng, 7)];
-	want = mprotect_expect(m, prot, bar_partial(m, a, b));
+	want = mprotect_expect(m, prot);
 	snprintf(t->what, sizeof(t->what), "mprotect([+0x%zx, +0x%zx), %d) of %s",
 		 (size_t)(a - m->addr), (size_t)(b - m->addr), prot, d);
 	if (expect(t, mprotect((void *)a, b - a, prot) ? errno : 0, want) &&
 	    !want) {
-		if (m->kind != K_PCI)
-			m = maps_isolate(t, m, a, b);
+		m = maps_isolate(t, m, a, b);
 		m->prot = prot;
 	}
 }
@@ -1555,8 +1520,7 @@ static void op_mremap(struct thr *t)
 			 (size_t)(a - m->addr), old_len, new_len, d);
 		p = mremap((void *)a, old_len, new_len, 0);
 		err = p == MAP_FAILED ? errno : 0;
-		/* the tail's munmap would split a BAR mapping */
-		if (expect(t, err, m->kind == K_PCI ? EINVAL : 0) && !err) {
+		if (expect(t, err, 0) && !err) {
 			if ((uintptr_t)p != a)
 				fail(t, "moved to %p", p);
 			maps_remove(t, a + new_len, b);
@@ -1572,31 +1536,18 @@ static void op_mremap(struct thr *t)
 			 "mremap(+0x%zx, 0x%zx -> 0x%zx, MAYMOVE|FIXED to %p) of %s",
 			 (size_t)(a - m->addr), old_len, new_len, (void *)to, d);
 		{
-			struct xmap src = *m, *tm = entry_at(t, to);
-			int want = 0;
-			bool target_gone = true;
+			struct xmap src = *m;
 
 			/*
 			 * Linux's order: unmap the target, unmap the source's
-			 * tail (shrink), then move; a step that would split a
-			 * BAR mapping fails with EINVAL, the earlier steps stay
-			 * done.
+			 * tail (shrink), then move; the pieces of a split BAR
+			 * mapping keep their registers, like any other.
 			 */
-			if (tm && bar_partial(tm, to, to + new_len)) {
-				want = EINVAL;
-				target_gone = false;
-			} else if (m->kind == K_PCI &&
-				   (bar_partial(m, a, b) || new_len < old_len)) {
-				want = EINVAL;
-			}
 			p = mremap((void *)a, old_len, new_len,
 				   MREMAP_MAYMOVE | MREMAP_FIXED, (void *)to);
 			err = p == MAP_FAILED ? errno : 0;
-			if (!expect(t, err, want) || err) {
-				if (err && err == want && target_gone)
-					maps_remove(t, to, to + new_len);
+			if (!expect(t, err, 0) || err)
 				return;
-			}
 			if ((uintptr_t)p != to)
 				fail(t, "moved to %p, not %p", p, (void *)to);
 			maps_remove(t, to, to + new_len);
@@ -1662,12 +1613,6 @@ static void op_madvise(struct thr *t)
 	case MADV_WIPEONFORK:
 		want = EINVAL;
 		break;
-	case MADV_DONTFORK:		/* splits only if the flag changes */
-		want = bar_partial(m, a, b) && !m->dontfork ? EINVAL : 0;
-		break;
-	case MADV_KEEPONFORK:
-		want = bar_partial(m, a, b) && !m->keep ? EINVAL : 0;
-		break;
 	default:
 		want = 0;
 		break;
@@ -1678,8 +1623,7 @@ static void op_madvise(struct thr *t)
 	if (expect(t, madvise((void *)a, b - a, adv) ? errno : 0, want) &&
 	    !want) {
 		/* flag changes split the VMA: keep entries inside one VMA */
-		if (m->kind != K_PCI)
-			m = maps_isolate(t, m, a, b);
+		m = maps_isolate(t, m, a, b);
 		if (adv == MADV_DONTFORK || adv == MADV_DOFORK)
 			m->dontfork = adv == MADV_DONTFORK;
 		if (adv == MADV_KEEPONFORK)
@@ -2143,13 +2087,12 @@ static void child_main(struct thr *t, bool wait_kill)
 		snprintf(t->what, sizeof(t->what), "child munmap");
 		{
 			int got = munmap((void *)a, b - a) ? errno : 0;
-			int want = bar_partial(m, a, b) ? EINVAL : 0;
 
 			describe_map(t->what, sizeof(t->what), m);
-			if (got != want)
-				fail(t, "child munmap [+0x%zx, +0x%zx): got %s, expected %s",
+			if (got)
+				fail(t, "child munmap [+0x%zx, +0x%zx): got %s, expected success",
 				     (size_t)(a - m->addr), (size_t)(b - m->addr),
-				     ename(got), ename(want));
+				     ename(got));
 			if (!got)	/* what is left is checked below */
 				maps_remove(t, a, b);
 		}

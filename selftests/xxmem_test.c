@@ -1139,14 +1139,14 @@ TEST_F(umem, madv_dontneed_refaults_same_data)
  * mmap(2): no fault at all.  Either way the data is the region's: seen
  * through a second mapping at an address that is not 2 MiB aligned (page
  * entries), after a page in the middle of a 2 MiB block is unmapped (the
- * PMD entry is split) and in a fork child.
+ * PMD entry is split), in a fork child and after mremap moves a block.
  */
 TEST_F(umem, large_mapping_uses_pmd_entries)
 {
 	const size_t mib2 = 2UL << 20, len = 2 * mib2;
 	uint32_t seed = new_seed();
 	size_t pg = self->pg;
-	uint8_t *p, *q, *r;
+	uint8_t *p, *q, *r, *r2, *m;
 	long faults;
 	int status;
 	pid_t pid;
@@ -1198,8 +1198,17 @@ TEST_F(umem, large_mapping_uses_pmd_entries)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(exited_ok(status)) TH_LOG("fork child: status 0x%x", status);
 
+	/* Move the second 2 MiB block to another 2 MiB-aligned address. */
+	r2 = mmap(NULL, 2 * mib2, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_FALSE(map_failed(r2));
+	m = (uint8_t *)(((uintptr_t)r2 + mib2 - 1) / mib2 * mib2);
+	m = mremap(p + mib2, mib2, mib2, MREMAP_MAYMOVE | MREMAP_FIXED, m);
+	ASSERT_FALSE(map_failed(m)) TH_LOG("mremap: %s", strerror(errno));
+	EXPECT_EQ(-1, pat_check(m, mib2, mib2, seed));
+
 	EXPECT_EQ(0, munmap(p, 3 * pg));
-	EXPECT_EQ(0, munmap(p + 4 * pg, len - 4 * pg));
+	EXPECT_EQ(0, munmap(p + 4 * pg, mib2 - 4 * pg));
+	EXPECT_EQ(0, munmap(r2, 2 * mib2));	/* with the moved block */
 	EXPECT_EQ(0, munmap(r, len + 2 * mib2));
 }
 

@@ -1360,7 +1360,9 @@ static void evaluate_goals(void)
 		judge(g);
 	}
 	if (big && pmd_note[0])
-		snprintf(g->note, sizeof(g->note), "prefaulted; %s", pmd_note);
+		snprintf(g->note, sizeof(g->note), "%s; %s",
+			 g->ratio == 0 ? "prefaulted" : "faulted in by 2 MiB",
+			 pmd_note);
 	if (!big) {
 		g->status = "n/a";
 		copy_str(g->note, sizeof(g->note), only612);
