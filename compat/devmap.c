@@ -10,8 +10,11 @@
  * cover the whole mapping, each call describing the piece from the current
  * offset to the end of one contiguous memory range (*maplen); then it calls
  * devmap_map(9E) for each handle.  Handles without a devmap_access(9E)
- * callback are loaded at once, in batches (vm_insert_pages), so the mapping
- * is populated when mmap(2) returns; the others are loaded at fault time
+ * callback are loaded at once (kernel memory in batches with
+ * vm_insert_pages(), registers by a partial io_remap_pfn_range()), so the
+ * mapping is populated when mmap(2) returns - except, on kernels with huge
+ * PFN maps, the 2 MiB blocks that one PMD entry can map, which are mapped
+ * at their first access (.huge_fault); the others are loaded at fault time
  * through devmap_access, as on Solaris.
  *
  * The handles of one mmap(2) form a devmap segment (see struct devmap_seg).
@@ -1062,12 +1065,12 @@ static struct devmap_regs *devmap_regs_map(resource_size_t phys, size_t len,
  * write.  The handle maps the registers into the kernel as
  * ddi_regs_map_setup() does (ioremap() or ioremap_wc()), which reserves
  * their memory type (x86 PAT) for as long as user translations of them may
- * exist; the translations are inserted with vmf_insert_pfn() - handles
- * without devmap_access at mmap(2) time, with 2 MiB PMD entries at first
- * access where the kernel has huge PFN maps, the others at fault time -
- * and take that memory type.  Unlike io_remap_pfn_range(), whose
- * reservation belongs to the VMA, this lets the mapping be split and
- * lets detach revoke it at any time.
+ * exist; the translations take that memory type - handles without
+ * devmap_access are loaded at mmap(2) time (a partial io_remap_pfn_range()
+ * and vmf_insert_pfn()), or with 2 MiB PMD entries at first access where
+ * the kernel has huge PFN maps; the others at fault time.  Unlike a
+ * whole-VMA io_remap_pfn_range(), whose reservation belongs to the VMA,
+ * this lets the mapping be split and lets detach revoke it at any time.
  *
  * Context: process context, from devmap(9E) (mmap_lock held).
  * Return: 0, or a positive errno: EINVAL (bad handle or arguments,
