@@ -10,7 +10,8 @@
 # than N of them (bin/fault_nth arms /proc/thread-self/fail-nth just before
 # the system call, so only that call's allocations count):
 #   insmod xxddi.ko, insmod xxmem.ko (loader and init), open /dev/xxmem,
-#   mmap, the refault after MADV_DONTNEED, ioctl REGION_INFO, and the PCI
+#   mmap, the refault after MADV_DONTNEED, ioctl REGION_INFO, mmap of
+#   ivshmem's BAR 2 (when xxmem has bound one), and the PCI
 #   probe (bind through sysfs) of the first function bound to xxmem, when
 #   QEMU gave the guest one (edu, ivshmem-plain).
 # Every outcome must be clean: success or an errno, never SIGBUS, wrong data
@@ -242,6 +243,23 @@ if insmod "$XXMEM_DIR/xxddi.ko"; then
 		sweep "refault after MADV_DONTNEED" post_dev fault "$DEV" "$UMEM"
 		sweep "ioctl REGION_INFO" post_dev info "$DEV"
 		PCI_DRV=/sys/bus/pci/drivers/xxmem
+		# A BAR mapping (devmap_devmem_setup, its register mapping):
+		# 64 KiB of ivshmem's BAR 2 between the host's and the guest's
+		# round-trip patterns.
+		IVS_NODE=
+		for _l in "$PCI_DRV"/0000:*; do
+			[ "$(cat "$_l/vendor" 2>/dev/null)" = 0x1af4 ] &&
+				[ "$(cat "$_l/device" 2>/dev/null)" = 0x1110 ] &&
+				for _m in "$_l"/misc/*; do
+					[ -e "$_m" ] && IVS_NODE=/dev/${_m##*/}
+				done
+		done
+		if [ -z "$IVS_NODE" ]; then
+			echo "ok - fault injection: mmap of a BAR # SKIP no ivshmem function bound to xxmem"
+		else
+			sweep "mmap $IVS_NODE BAR 2 (64 KiB)" post_dev \
+				mmap "$IVS_NODE" 65536 2 0x40000
+		fi
 		PCI_BDF=
 		for _l in "$PCI_DRV"/0000:*; do
 			[ -e "$_l" ] && PCI_BDF=${_l##*/} && break

@@ -5,8 +5,10 @@
  *
  *   fault_nth N load MODULE [PARAMS]  finit_module(MODULE, PARAMS)
  *   fault_nth N open DEV              open(DEV, O_RDWR)
- *   fault_nth N mmap DEV LEN          mmap LEN bytes of region 0, MAP_SHARED
- *                                     read/write; then write and check them
+ *   fault_nth N mmap DEV LEN [REGION [OFF]]
+ *                                     mmap LEN bytes at OFF of REGION (default
+ *                                     0 and 0), MAP_SHARED read/write; then
+ *                                     write and check them
  *   fault_nth N fault DEV LEN         map, MADV_DONTNEED, then touch every
  *                                     page: the refault path fails
  *   fault_nth N info DEV              ioctl XXMEM_IOC_REGION_INFO, region 0
@@ -141,10 +143,10 @@ static int touch_after_dontneed(volatile uint8_t *p, size_t len,
 	return 0;
 }
 
-static volatile uint8_t *map_region0(int fd, size_t len)
+static volatile uint8_t *map_at(int fd, size_t len, uint64_t off)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		       XXMEM_REGION_OFFSET(0));
+		       (off_t)off);
 
 	return p == MAP_FAILED ? NULL : p;
 }
@@ -155,6 +157,7 @@ int main(int argc, char **argv)
 	struct xxmem_region_info ri;
 	unsigned long n;
 	size_t len = 0;
+	uint64_t off = 0;
 	const char *op;
 	int fd = -1, err = 0, fired, bad = 0;
 
@@ -174,6 +177,10 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		len = strtoul(argv[4], NULL, 0);
+		if (argc > 5)
+			off = XXMEM_REGION_OFFSET(strtoul(argv[5], NULL, 0));
+		if (argc > 6)
+			off += strtoull(argv[6], NULL, 0);
 	}
 
 	if (!strcmp(op, "load")) {
@@ -193,7 +200,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(op, "mmap")) {
 		fd = open_dev(argv[3]);
 		arm(n);
-		p = map_region0(fd, len);
+		p = map_at(fd, len, off);
 		if (!p)
 			err = errno;
 		fired = disarm();
@@ -201,7 +208,7 @@ int main(int argc, char **argv)
 			bad = check_data(p, len, (uint8_t)n);
 	} else if (!strcmp(op, "fault")) {
 		fd = open_dev(argv[3]);
-		p = map_region0(fd, len);
+		p = map_at(fd, len, off);
 		if (!p)
 			die("mmap");
 		if (touch_after_dontneed(p, len, n, &fired)) {

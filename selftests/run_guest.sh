@@ -10,10 +10,10 @@
 #   selftests/drivers/{xxmmap.ko,xxsegmap.ko}
 #
 # Each kselftest binary gets a freshly loaded xxmem.ko, so its memory reads
-# zero: umem_size=$UMEM_SIZE (default 1M), except for the native xxmem_test,
-# which gets $UMEM_SIZE_NATIVE (default 4M: mappings of whole 2 MiB blocks,
-# PMD entries where the kernel has huge PFN maps).  TAP output passes
-# straight through.
+# zero: umem_size=$UMEM_SIZE (default 1M), except for xxmem_test and
+# xxmem_test32, which get $UMEM_SIZE_XXMEM (default 4M: mappings of whole
+# 2 MiB blocks, PMD entries where the kernel has huge PFN maps).  TAP output
+# passes straight through.
 # module_test.sh runs after the xxmem_test suites; then the test drivers
 # (xxmmap.ko, xxsegmap.ko) are loaded for devmap_test and devmap_test32, and
 # everything this script loaded is unloaded again.  The final line is
@@ -25,7 +25,7 @@ ST=$XXMEM_DIR/selftests
 KO=$XXMEM_DIR/xxmem.ko
 DRV=$ST/drivers
 UMEM_SIZE=${UMEM_SIZE:-1M}
-UMEM_SIZE_NATIVE=${UMEM_SIZE_NATIVE:-4M}
+UMEM_SIZE_XXMEM=${UMEM_SIZE_XXMEM:-4M}
 
 suites=0
 failed=0
@@ -83,9 +83,10 @@ fi
 
 for t in xxmem_test xxmem_test32; do
 	case $t in
-	xxmem_test)	peer=xxmem_test32; usize=$UMEM_SIZE_NATIVE ;;
-	*)		peer=xxmem_test; usize=$UMEM_SIZE ;;
+	xxmem_test)	peer=xxmem_test32 ;;
+	*)		peer=xxmem_test ;;
 	esac
+	usize=$UMEM_SIZE_XXMEM
 	suites=$((suites + 1))
 	say "suite $t, umem_size=$usize"
 
