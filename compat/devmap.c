@@ -291,8 +291,9 @@ static unsigned long devmap_pmd_pfn(struct vm_area_struct *vma,
 	unsigned long haddr = addr & PMD_MASK, pfn, i;
 	u64 off;
 
-	if (!XX_HUGE_PFNMAP || haddr < vma->vm_start || vma->vm_end - haddr < PMD_SIZE ||
-	    !dhp || dhp->invalid || dhp->type == DEVMAP_TYPE_NONE ||
+	if (!XX_HUGE_PFNMAP || haddr < vma->vm_start ||
+	    vma->vm_end - haddr < PMD_SIZE || !dhp || dhp->invalid ||
+	    dhp->type == DEVMAP_TYPE_NONE ||
 	    (dhp->callbackops && dhp->callbackops->devmap_access))
 		return 0;
 	off = vma_uoff(vma) + (haddr - vma->vm_start);

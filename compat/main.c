@@ -23,7 +23,7 @@ struct xxddi_stats xxddi_stats;
 static bool huge_pfnmap = XX_HUGE_PFNMAP;
 module_param(huge_pfnmap, bool, 0444);
 MODULE_PARM_DESC(huge_pfnmap,
-		 "Y/N: 2 MiB blocks are mapped with PMD entries (a kernel feature; read-only)");
+		 "Y/N: 2 MiB blocks are mapped with PMD entries (read-only)");
 
 static struct dentry *xxddi_debugfs;
 
