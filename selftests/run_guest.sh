@@ -282,6 +282,24 @@ for s in badinput.sh stress.sh; do
 	[ "$rc" -eq 0 ] || failed=$((failed + 1))
 done
 
+# Where xxddi maps 2 MiB blocks with PMD entries, the stress again with
+# slices of region 0 large enough (umem_size=64M: about 5 MiB per thread)
+# for mappings of whole blocks: PFN maps under random splits, moves, forks
+# and madvise.
+if [ "$(cat /sys/module/xxddi/parameters/huge_pfnmap 2>/dev/null)" = Y ]; then
+	suites=$((suites + 1))
+	say "suite stress.sh, umem_size=64M (2 MiB PMD entries)"
+	if is_loaded xxmem && ! unload_xxmem; then
+		echo "not ok - run_guest: stress.sh: xxmem is loaded and cannot be unloaded"
+		failed=$((failed + 1))
+	else
+		UMEM_SIZE=64M XXMEM_DIR=$XXMEM_DIR sh "$ST/stress.sh"
+		rc=$?
+		say "stress.sh (64M) exit status $rc"
+		[ "$rc" -eq 0 ] || failed=$((failed + 1))
+	fi
+fi
+
 # Unload what this script loaded: the drivers, then xxddi.
 for d in $drivers; do
 	if ! unload_mod "$d"; then

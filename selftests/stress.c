@@ -22,7 +22,10 @@
  * completed (a later access that works is a stale translation).  A BAR
  * mapping splits like any other (partial munmap, mprotect, mremap shrink
  * or move, madvise, MAP_FIXED over a part, also in a fork child): each
- * piece still maps its own part of the BAR, at the same offsets.
+ * piece still maps its own part of the BAR, at the same offsets.  A
+ * region 0 mapping that the kernel made a PFN map (2 MiB PMD entries;
+ * "pf" in /proc/self/smaps) refuses the madvise calls a BAR refuses,
+ * except MADV_DOFORK (VM_IO only).
  * Anything else is a failure, and so is a kernel warning:
  * the parent watches /dev/kmsg and stops the run, every thread printing
  * its last operations.
@@ -1566,6 +1569,33 @@ static void op_mremap(struct thr *t)
 	}
 }
 
+/*
+ * Is the VMA at @a a PFN map ("pf" in its VmFlags)?  Kernel memory mapped
+ * with 2 MiB PMD entries is one (README, "Differences from Solaris").
+ */
+static bool vma_is_pfnmap(uintptr_t a)
+{
+	char line[512], perms[8];
+	unsigned long lo, hi;
+	bool in = false, pf = false;
+	FILE *f = fopen("/proc/self/smaps", "re");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3) {
+			if (in)
+				break;
+			in = a >= lo && a < hi;
+		} else if (in && !strncmp(line, "VmFlags:", 8)) {
+			pf = strstr(line, " pf ") != NULL;
+			break;
+		}
+	}
+	fclose(f);
+	return pf;
+}
+
 static void op_madvise(struct thr *t)
 {
 	static const struct { int adv; const char *name; } advs[] = {
@@ -1591,7 +1621,9 @@ static void op_madvise(struct thr *t)
 	pick_subrange(t, m, &a, &b);
 	i = (int)rn(&t->rng, sizeof(advs) / sizeof(advs[0]));
 	adv = advs[i].adv;
-	pfn = m->kind == K_PCI;		/* VM_IO | VM_PFNMAP */
+	/* BARs are VM_IO | VM_PFNMAP; region 0 may be (2 MiB PMD entries) */
+	pfn = m->kind == K_PCI ||
+	      (m->kind == K_XX && m->region == 0 && vma_is_pfnmap(a));
 	writable = m->prot & PROT_WRITE;
 	switch (adv) {
 	case MADV_DONTNEED:
@@ -1599,8 +1631,8 @@ static void op_madvise(struct thr *t)
 	case MADV_PAGEOUT:
 		want = pfn ? EINVAL : 0;
 		break;
-	case MADV_DOFORK:
-		want = pfn ? EINVAL : 0;
+	case MADV_DOFORK:		/* refused for VM_IO only */
+		want = m->kind == K_PCI ? EINVAL : 0;
 		break;
 	case MADV_POPULATE_READ:	/* GUP wants VM_READ itself */
 		want = pfn || !(m->prot & PROT_READ) ? EINVAL : 0;

@@ -131,7 +131,7 @@ echo "1..$((6 * 2))"
 for run in $runs; do
 	main=${run%%:*}
 	peer=${run#*:}
-	tag="$main (peers: $peer)"
+	tag="$main (peers: $peer, umem_size=$UMEM_SIZE)"
 	if [ ! -x "$ST/$main" ]; then
 		for what in run trace empty rmmod pat objects; do
 			not_ok "$tag: $what: $ST/$main not found"
