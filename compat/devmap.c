@@ -538,7 +538,6 @@ static struct devmap_seg *devmap_seg_dup(struct devmap_seg *old,
 
 	if (!seg)
 		return NULL;
-	seg->devmem = old->devmem;
 	mutex_lock(&old->lock);
 	if (old->revoked)	/* the child's accesses get SIGBUS too */
 		WRITE_ONCE(seg->revoked, DEVMAP_RELEASED);
@@ -903,7 +902,6 @@ static int devmap_vma_kind(struct devmap_seg *seg, struct vm_area_struct *vma)
 		return 0;
 	}
 	vm_flags_set(vma, VM_IO | VM_PFNMAP);
-	seg->devmem = true;
 	if (first->cache == DEVMAP_CACHE_WC)
 		vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
 	else if (first->cache == DEVMAP_CACHE_UC)

@@ -186,7 +186,6 @@ struct devmap_handle {
  * @revoked:  the device is going away: nothing is loaded any more, every
  *            access gets SIGBUS (DEVMAP_REVOKED), and then the handles
  *            are gone too (DEVMAP_RELEASED)
- * @devmem:   a device memory mapping
  *
  * Linux splits a VMA for munmap, mprotect and mremap without telling the
  * driver which; all pieces share the segment and handles are found by
@@ -199,7 +198,6 @@ struct devmap_seg {
 	struct mutex lock;		/* see above */
 	struct list_head mn_link;
 	int revoked;
-	bool devmem;
 	struct mm_struct *mm;
 	struct address_space *mapping;
 	struct ddi_minor_node *mn;

@@ -262,10 +262,19 @@ fi
 # badinput.sh and stress.sh load and unload xxmem.ko themselves (freshly,
 # umem_size=$UMEM_SIZE) and check that rmmod works afterwards; their PCI
 # parts need QEMU's edu / ivshmem-plain (and pci-testdev for the I/O BAR
-# row), else they are skipped.
-for s in badinput.sh stress.sh; do
+# row), else they are skipped.  Where xxddi maps 2 MiB blocks with PMD
+# entries, the stress runs again with slices of region 0 large enough
+# (umem_size=64M: about 5 MiB per thread) for mappings of whole blocks: PFN
+# maps under random splits, moves, forks and madvise.
+runs="badinput.sh:$UMEM_SIZE stress.sh:$UMEM_SIZE"
+if [ "$(cat /sys/module/xxddi/parameters/huge_pfnmap 2>/dev/null)" = Y ]; then
+	runs="$runs stress.sh:64M"
+fi
+for r in $runs; do
+	s=${r%%:*}
+	usize=${r#*:}
 	suites=$((suites + 1))
-	say "suite $s, umem_size=$UMEM_SIZE"
+	say "suite $s, umem_size=$usize"
 	if [ ! -f "$ST/$s" ]; then
 		echo "not ok - run_guest: $ST/$s not found"
 		failed=$((failed + 1))
@@ -276,29 +285,11 @@ for s in badinput.sh stress.sh; do
 		failed=$((failed + 1))
 		continue
 	fi
-	UMEM_SIZE=$UMEM_SIZE XXMEM_DIR=$XXMEM_DIR sh "$ST/$s"
+	UMEM_SIZE=$usize XXMEM_DIR=$XXMEM_DIR sh "$ST/$s"
 	rc=$?
-	say "$s exit status $rc"
+	say "$s (umem_size=$usize) exit status $rc"
 	[ "$rc" -eq 0 ] || failed=$((failed + 1))
 done
-
-# Where xxddi maps 2 MiB blocks with PMD entries, the stress again with
-# slices of region 0 large enough (umem_size=64M: about 5 MiB per thread)
-# for mappings of whole blocks: PFN maps under random splits, moves, forks
-# and madvise.
-if [ "$(cat /sys/module/xxddi/parameters/huge_pfnmap 2>/dev/null)" = Y ]; then
-	suites=$((suites + 1))
-	say "suite stress.sh, umem_size=64M (2 MiB PMD entries)"
-	if is_loaded xxmem && ! unload_xxmem; then
-		echo "not ok - run_guest: stress.sh: xxmem is loaded and cannot be unloaded"
-		failed=$((failed + 1))
-	else
-		UMEM_SIZE=64M XXMEM_DIR=$XXMEM_DIR sh "$ST/stress.sh"
-		rc=$?
-		say "stress.sh (64M) exit status $rc"
-		[ "$rc" -eq 0 ] || failed=$((failed + 1))
-	fi
-fi
 
 # Unload what this script loaded: the drivers, then xxddi.
 for d in $drivers; do

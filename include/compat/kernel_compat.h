@@ -105,8 +105,8 @@ static inline unsigned int xx_fault_order(xx_fault_order_t pe_size)
 /*
  * Huge PFN maps (HAVE_HUGE_PFNMAP, Linux 6.12): a VM_PFNMAP mapping may
  * hold PMD entries.  XX_HUGE_PFNMAP says whether the running kernel's
- * build has them; xx_vmf_insert_pfn_pmd() maps the PMD of @vmf to the
- * 2 MiB-aligned frame @pfn, and xx_get_unmapped_area() is the kernel's
+ * build has them; there, xx_vmf_insert_pfn_pmd() maps the PMD of @vmf to
+ * the 2 MiB-aligned frame @pfn, and xx_get_unmapped_area() is the kernel's
  * THP placement, which puts a mapping of 2 MiB or more at an address
  * congruent to its file offset modulo 2 MiB (needed for PMD entries).
  */
@@ -125,13 +125,6 @@ static inline vm_fault_t xx_vmf_insert_pfn_pmd(struct vm_fault *vmf,
 #define xx_get_unmapped_area	thp_get_unmapped_area
 #else
 #define XX_HUGE_PFNMAP	0
-
-static inline vm_fault_t xx_vmf_insert_pfn_pmd(struct vm_fault *vmf,
-					       unsigned long pfn, bool write)
-{
-	return VM_FAULT_FALLBACK;
-}
-
 #define xx_get_unmapped_area	NULL
 #endif
 
