@@ -999,8 +999,8 @@ int i_devmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma)
 		 * the handles (and what they hold) are gone; tell the driver.
 		 */
 		if (vma->vm_flags & VM_PFNMAP)
-			zap_vma_ptes(vma, vma->vm_start,
-				     vma->vm_end - vma->vm_start);
+			zap_special_vma_range(vma, vma->vm_start,
+					      vma->vm_end - vma->vm_start);
 		mutex_lock(&seg->lock);
 		devmap_seg_unmap(seg, vma_uoff(vma),
 				 vma_uoff(vma) + vma->vm_end - vma->vm_start);

@@ -13,6 +13,15 @@
 # The result is cached in OUT.h, keyed by the kernel's release and the
 # tests' contents, so rebuilding for the same kernel costs nothing.
 #
+# "Absent" and "the test broke" must not look alike.  A test whose absence
+# would silently turn a feature off names, on a line
+#	conftest-expect: CONFIG_A CONFIG_B
+# the kernel options under which the feature must be there; if the
+# kernel's configuration has all of them and the test still fails to
+# compile, conftest.sh stops with the compiler's messages instead of
+# writing "absent".  (A test whose absence selects an older API needs no
+# such line: the older API then fails to compile.)
+#
 # Adding a feature: write config/tests/<name>.c (see the existing ones),
 # then use HAVE_<NAME> in include/compat/kernel_compat.h, nowhere else.
 set -euo pipefail
@@ -60,6 +69,31 @@ make -s -k -C "$kdir" M="$tmp" $objs >"$tmp/log" 2>&1 || true
 if [ ! -f "$tmp/conftest_sanity.o" ]; then
 	echo "conftest.sh: cannot compile a trivial module against $kdir:" >&2
 	tail -n 30 "$tmp/log" >&2
+	exit 1
+fi
+
+# A test that must pass under this kernel's configuration (its
+# conftest-expect options are all set) but failed is a broken test.
+kconfig=$kdir/include/config/auto.conf
+broken=0
+for t in "${tests[@]}"; do
+	n=$(basename "$t" .c)
+	[ ! -f "$tmp/$n.o" ] || continue
+	want=$(sed -n 's/.*conftest-expect:\(.*\)$/\1/p' "$t" | head -n 1)
+	[ -n "$want" ] || continue
+	all=1
+	for opt in $want; do
+		grep -q "^$opt=y\$" "$kconfig" || all=0
+	done
+	if [ "$all" -eq 1 ]; then
+		echo "conftest.sh: $n failed to compile against $krel, whose" \
+			"configuration has$want: the test is broken, not the" \
+			"feature absent:" >&2
+		grep -F "$n." "$tmp/log" | head -n 20 >&2 || true
+		broken=1
+	fi
+done
+if [ "$broken" -ne 0 ]; then
 	exit 1
 fi
 

@@ -25,7 +25,10 @@
  * piece still maps its own part of the BAR, at the same offsets.  A
  * region 0 mapping that the kernel made a PFN map (2 MiB PMD entries;
  * "pf" in /proc/self/smaps) refuses the madvise calls a BAR refuses,
- * except MADV_DOFORK (VM_IO only).
+ * except MADV_DOFORK: the kernel refuses that on VM_IO mappings (BARs)
+ * always, and on the other VM_SPECIAL ones (every xxmem mapping) from
+ * Linux 7.2; each worker asks its kernel once (probe_dofork) instead of
+ * keying on a version.
  * Anything else is a failure, and so is a kernel warning:
  * the parent watches /dev/kmsg and stops the run, every thread printing
  * its last operations.
@@ -504,6 +507,7 @@ struct thr {
 	struct child_report *report;	/* shared with forked children */
 	uint8_t *ro_page;	/* PROT_READ page of zeros */
 	uint8_t *edge;		/* page followed by a PROT_NONE page */
+	int dofork_errno;	/* MADV_DOFORK on a non-VM_IO xxmem mapping */
 	bool in_child;
 	/* fault capture */
 	sigjmp_buf jb;
@@ -1631,8 +1635,8 @@ static void op_madvise(struct thr *t)
 	case MADV_PAGEOUT:
 		want = pfn ? EINVAL : 0;
 		break;
-	case MADV_DOFORK:		/* refused for VM_IO only */
-		want = m->kind == K_PCI ? EINVAL : 0;
+	case MADV_DOFORK:		/* VM_IO: refused; else probed */
+		want = m->kind == K_PCI ? EINVAL : t->dofork_errno;
 		break;
 	case MADV_POPULATE_READ:	/* GUP wants VM_READ itself */
 		want = pfn || !(m->prot & PROT_READ) ? EINVAL : 0;
@@ -1661,6 +1665,33 @@ static void op_madvise(struct thr *t)
 		if (adv == MADV_KEEPONFORK)
 			m->keep = true;
 	}
+}
+
+/*
+ * What MADV_DOFORK does to an xxmem mapping that is not VM_IO: Linux
+ * refused it for VM_IO only until 7.2, which refuses it for every
+ * VM_SPECIAL mapping (and every xxmem mapping is VM_DONTEXPAND).  Asked
+ * once per worker on one page of region 1; sets t->dofork_errno.
+ */
+static bool probe_dofork(struct thr *t, int fd)
+{
+	void *p;
+
+	snprintf(t->what, sizeof(t->what),
+		 "probe: madvise(MADV_DOFORK) of a region 1 page");
+	p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 XXMEM_REGION_OFFSET(XXMEM_REGION_SCATTER));
+	if (p == MAP_FAILED) {
+		fail(t, "probe mmap: %s", strerror(errno));
+		return false;
+	}
+	t->dofork_errno = madvise(p, PG, MADV_DOFORK) ? errno : 0;
+	munmap(p, PG);
+	if (t->dofork_errno && t->dofork_errno != EINVAL) {
+		fail(t, "%s", ename(t->dofork_errno));
+		return false;
+	}
+	return true;
 }
 
 /* ---- accesses through mappings ---- */
@@ -2397,6 +2428,10 @@ static void *worker_thread(void *arg)
 	t->fds[0].fd = fd;
 	t->fds[0].kind = K_XX;
 	t->fds[0].acc = O_RDWR;
+	if (!probe_dofork(t, fd)) {
+		rd_unlock();
+		return NULL;
+	}
 	read_slots(t, false);
 	rd_unlock();
 

@@ -39,6 +39,20 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 }
 #endif
 
+#ifndef HAVE_ZAP_SPECIAL_VMA_RANGE
+/*
+ * zap_special_vma_range(): removes the entries of [addr, addr + size) of a
+ * VM_PFNMAP / VM_MIXEDMAP mapping, the whole range inside @vma.  Linux 7.1
+ * renamed zap_vma_ptes(), which does the same, to it.
+ */
+static inline void zap_special_vma_range(struct vm_area_struct *vma,
+					 unsigned long addr,
+					 unsigned long size)
+{
+	zap_vma_ptes(vma, addr, size);
+}
+#endif
+
 /*
  * xx_class_create(name): class_create() lost its owner argument in Linux
  * 6.4 (commit 1aaba11da9aa, "driver core: class: remove module * from
@@ -112,15 +126,28 @@ static inline unsigned int xx_fault_order(xx_fault_order_t pe_size)
  */
 #ifdef HAVE_HUGE_PFNMAP
 #include <linux/huge_mm.h>
-#include <linux/pfn_t.h>
 
 #define XX_HUGE_PFNMAP	1
+
+/*
+ * vmf_insert_pfn_pmd() took a pfn_t (HAVE_PFN_T) until Linux 6.17 removed
+ * the type ("mm: Remove pfn_t type"); it takes the frame number since.
+ */
+#ifdef HAVE_PFN_T
+#include <linux/pfn_t.h>
 
 static inline vm_fault_t xx_vmf_insert_pfn_pmd(struct vm_fault *vmf,
 					       unsigned long pfn, bool write)
 {
 	return vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV), write);
 }
+#else
+static inline vm_fault_t xx_vmf_insert_pfn_pmd(struct vm_fault *vmf,
+					       unsigned long pfn, bool write)
+{
+	return vmf_insert_pfn_pmd(vmf, pfn, write);
+}
+#endif
 
 #define xx_get_unmapped_area	thp_get_unmapped_area
 #else
