@@ -12,8 +12,10 @@
 #   make selftests       kselftest programs (64- and 32-bit)
 #   make run             boot a QEMU guest and demonstrate /dev/xxmem
 #   make check           build everything, run all tests in the guest on
-#                        each of KERNELS (default "6.1 6.12"), including the
-#                        dkms round trip; ends "N passed, N failed, N skipped"
+#                        each of KERNELS (default: the newest kernel of
+#                        bookworm (6.1), bookworm-backports (6.12), trixie,
+#                        trixie-backports and sid), including the dkms
+#                        round trip; ends "N passed, N failed, N skipped"
 #   make check-build     build the modules (W=1) for KERNELS and
 #                        BUILD_KERNELS, without booting
 #   make deb             xxmem-dkms_VERSION_all.deb in build/deb/
@@ -50,8 +52,9 @@ INSTALL_MOD_DIR ?= extra
 UDEVRULESDIR ?= /etc/udev/rules.d
 MODDIR = $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
 
-KERNELS ?= 6.1 6.12
-BUILD_KERNELS ?= 6.1-rt 6.1-cloud 6.12-rt 6.12-cloud
+KERNELS ?= 6.1 6.12 trixie trixie-backports sid
+BUILD_KERNELS ?= 6.1-rt 6.1-cloud 6.12-rt 6.12-cloud trixie-rt trixie-cloud \
+	trixie-backports-rt trixie-backports-cloud sid-rt sid-cloud
 
 # What a source package (dkms, .deb) carries: the module sources only.
 MODULE_SRC = Kbuild Makefile dkms.conf version.h xxmem.c README.md \

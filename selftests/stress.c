@@ -776,6 +776,18 @@ static void shadow_maybe(struct shadow *s, size_t o, const uint8_t *v,
 
 /* ---- file descriptors ---- */
 
+/*
+ * May a call on @f have failed because its PCI function was unbound?  Asked
+ * after the call: the unbinder makes the generation odd before it writes
+ * "unbind", so an unbind that began at any time before the call returned
+ * shows here (asked before the call, it would miss one that began during
+ * the call's copyin or the setup before it).
+ */
+static bool fd_gone(const struct xfd *f)
+{
+	return f->kind == K_PCI && (f->gen != gen_get(f->dev) || (f->gen & 1));
+}
+
 static int pci_path(int d, char *buf, size_t n)
 {
 	return snprintf(buf, n, "/dev/xxmem%d",
@@ -1918,8 +1930,7 @@ static void op_read(struct thr *t)
 		       (off & (XXMEM_REGION_OFFSET(1) - 1)) >= S->rsize[region] ? 0 :
 		       EFAULT;
 		if (f->kind == K_PCI)
-			expect_pci(t, err, want, f->gen != gen_get(f->dev) ||
-				   (f->gen & 1));
+			expect_pci(t, err, want, fd_gone(f));
 		else
 			expect(t, err, want);
 		return;
@@ -1931,8 +1942,7 @@ static void op_read(struct thr *t)
 		return;
 	}
 	if (f->kind == K_PCI) {
-		expect_pci(t, err, ENXIO, f->gen != gen_get(f->dev) ||
-			   (f->gen & 1));
+		expect_pci(t, err, ENXIO, fd_gone(f));
 		return;
 	}
 	if (region >= NREG0) {
@@ -1979,13 +1989,10 @@ static void op_ioctl(struct thr *t)
 	uint32_t index, model;
 	void *arg;
 	int err, want, r;
-	bool may_gone;
 
 	if (!f)
 		return;
 	nreg = f->kind == K_XX ? NREG0 : NBARS;
-	may_gone = f->kind == K_PCI &&
-		   (f->gen != gen_get(f->dev) || (f->gen & 1));
 	k = (unsigned int)rn(&t->rng, 12);
 	memset(&ri, 0, sizeof(ri));
 	if (k <= 3) {				/* REGION_INFO, good pointer */
@@ -1998,7 +2005,7 @@ static void op_ioctl(struct thr *t)
 			 "ioctl(fd %d, REGION_INFO, {index %u})", f->fd, index);
 		err = ioctl(f->fd, XXMEM_IOC_REGION_INFO, &ri) ? errno : 0;
 		want = index < nreg ? 0 : EINVAL;
-		if (!(f->kind == K_PCI ? expect_pci(t, err, want, may_gone) :
+		if (!(f->kind == K_PCI ? expect_pci(t, err, want, fd_gone(f)) :
 		      expect(t, err, want)))
 			return;
 		if (!err)
@@ -2009,7 +2016,7 @@ static void op_ioctl(struct thr *t)
 		model = 0;
 		snprintf(t->what, sizeof(t->what), "ioctl(fd %d, GET_MODEL)", f->fd);
 		err = ioctl(f->fd, XXMEM_IOC_GET_MODEL, &model) ? errno : 0;
-		if ((f->kind == K_PCI ? expect_pci(t, err, 0, may_gone) :
+		if ((f->kind == K_PCI ? expect_pci(t, err, 0, fd_gone(f)) :
 		     expect(t, err, 0)) && !err && model != MODEL)
 			fail(t, "model %u, expected %u", model, MODEL);
 		return;
@@ -2043,7 +2050,7 @@ static void op_ioctl(struct thr *t)
 			 arg);
 		err = ioctl(f->fd, cmd, arg) ? errno : 0;
 		if (f->kind == K_PCI)
-			expect_pci(t, err, EFAULT, may_gone);
+			expect_pci(t, err, EFAULT, fd_gone(f));
 		else
 			expect(t, err, EFAULT);
 		return;
@@ -2083,7 +2090,7 @@ static void op_ioctl(struct thr *t)
 			 f->fd, arg, m->region, o);
 		err = ioctl(f->fd, XXMEM_IOC_REGION_INFO, arg) ? errno : 0;
 		if (f->kind == K_PCI)
-			r = expect_pci(t, err, 0, may_gone);
+			r = expect_pci(t, err, 0, fd_gone(f));
 		else
 			r = expect(t, err, 0);
 		if (!r || err)
@@ -2121,7 +2128,7 @@ static void op_ioctl(struct thr *t)
 		 arg);
 	err = ioctl(f->fd, cmd, arg) ? errno : 0;
 	if (f->kind == K_PCI)
-		expect_pci(t, err, ENOTTY, may_gone);
+		expect_pci(t, err, ENOTTY, fd_gone(f));
 	else
 		expect(t, err, ENOTTY);
 }
