@@ -518,7 +518,11 @@ int devmap_do_ctxmgt(devmap_cookie_t dhp, void *pvtp, offset_t off,
 	ret = ctxmgt(dhp, pvtp, off, len, type, rw);
 	if (!ret) {
 		ctx->owner = dhp;
-		ctx->expires = jiffies + ctx->timeout;
+		/*
+		 * The current tick is already partly over: one more makes
+		 * the owner keep the context for at least the timeout.
+		 */
+		ctx->expires = jiffies + ctx->timeout + 1;
 	}
 	mutex_unlock(&ctx->lock);
 	return ret ? -1 : 0;
