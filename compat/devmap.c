@@ -335,7 +335,7 @@ static int devmap_range(struct devmap_handle *dhp, offset_t off, size_t len,
 
 /**
  * devmap_load() - load translations of a handle (devmap_load(9F))
- * @dhp:  the handle
+ * @dhc:  the handle
  * @off:  user offset (the devmap(9E) offset space) inside the handle;
  *        rounded down to a page
  * @len:  bytes; 0 means to the end of the handle
@@ -352,9 +352,10 @@ static int devmap_range(struct devmap_handle *dhp, offset_t off, size_t len,
  * fault on this mapping, or for a handle with no memory
  * (DEVMAP_MAPPING_INVALID not remapped); ENOMEM.
  */
-int devmap_load(devmap_cookie_t dhp, offset_t off, size_t len, uint_t type,
+int devmap_load(devmap_cookie_t dhc, offset_t off, size_t len, uint_t type,
 		uint_t rw)
 {
+	struct devmap_handle *dhp = dhc;
 	struct devmap_seg *seg = dhp ? dhp->seg : NULL;
 	u64 start, end;
 	int err;
@@ -371,7 +372,7 @@ EXPORT_SYMBOL_GPL(devmap_load);
 
 /**
  * devmap_unload() - remove translations of a handle (devmap_unload(9F))
- * @dhp: the handle; may belong to another process
+ * @dhc: the handle; may belong to another process
  * @off: user offset inside the handle; rounded down to a page
  * @len: bytes; 0 means to the end of the handle
  *
@@ -383,8 +384,9 @@ EXPORT_SYMBOL_GPL(devmap_load);
  * Context: process context, may sleep; must not hold the i_mmap lock.
  * Return: 0, or EINVAL for a range outside the handle.
  */
-int devmap_unload(devmap_cookie_t dhp, offset_t off, size_t len)
+int devmap_unload(devmap_cookie_t dhc, offset_t off, size_t len)
 {
+	struct devmap_handle *dhp = dhc;
 	u64 start, end;
 	int err;
 
@@ -452,14 +454,15 @@ void i_devmap_ctx_free(struct dev_info *dip)
 /**
  * devmap_set_ctx_timeout() - how long a context owner keeps the context
  * (devmap_set_ctx_timeout(9F))
- * @dhp:   a handle of the device
+ * @dhc:   a handle of the device
  * @ticks: clock ticks (jiffies; see drv_usectohz()); 0: no minimum
  *
  * Context: process context, may sleep (the device context is created on
  * first use).
  */
-void devmap_set_ctx_timeout(devmap_cookie_t dhp, clock_t ticks)
+void devmap_set_ctx_timeout(devmap_cookie_t dhc, clock_t ticks)
 {
+	struct devmap_handle *dhp = dhc;
 	struct devmap_ctx *ctx = dhp ? devmap_get_ctx(dhp->dip) : NULL;
 
 	if (!ctx)
@@ -473,7 +476,7 @@ EXPORT_SYMBOL_GPL(devmap_set_ctx_timeout);
 /**
  * devmap_do_ctxmgt() - serialise access to a device context
  * (devmap_do_ctxmgt(9F))
- * @dhp:    the faulting handle
+ * @dhc:    the faulting handle
  * @pvtp:   the driver's private data of @dhp
  * @off:    user offset of the access
  * @len:    bytes
@@ -494,11 +497,12 @@ EXPORT_SYMBOL_GPL(devmap_set_ctx_timeout);
  * Return: 0, or -1 if @ctxmgt failed or the wait was interrupted (the
  * access then gets SIGBUS).
  */
-int devmap_do_ctxmgt(devmap_cookie_t dhp, void *pvtp, offset_t off,
+int devmap_do_ctxmgt(devmap_cookie_t dhc, void *pvtp, offset_t off,
 		     size_t len, uint_t type, uint_t rw,
 		     int (*ctxmgt)(devmap_cookie_t, void *, offset_t, size_t,
 				   uint_t, uint_t))
 {
+	struct devmap_handle *dhp = dhc;
 	struct devmap_ctx *ctx = dhp ? devmap_get_ctx(dhp->dip) : NULL;
 	int ret;
 
@@ -1043,7 +1047,7 @@ static struct devmap_regs *devmap_regs_map(resource_size_t phys, size_t len,
 /**
  * devmap_devmem_setup() - export device memory (registers) through a devmap
  * handle (devmap_devmem_setup(9F))
- * @dhp:         the handle devmap(9E) was given
+ * @dhc:         the handle devmap(9E) was given
  * @dip:         the device (a PCI instance)
  * @callbackops: devmap_callback_ctl(9S), or NULL
  * @rnumber:     register set: BAR + 1 (see ddi_regs_map_setup())
@@ -1084,12 +1088,13 @@ static struct devmap_regs *devmap_regs_map(resource_size_t phys, size_t len,
  * beyond @maxprot); EPERM (no CAP_SYS_RAWIO, or lockdown); ENOMEM (no
  * memory for the kernel mapping).
  */
-int devmap_devmem_setup(devmap_cookie_t dhp, dev_info_t *dip,
+int devmap_devmem_setup(devmap_cookie_t dhc, dev_info_t *dip,
 			struct devmap_callback_ctl *callbackops,
 			uint_t rnumber, offset_t roff, size_t len,
 			uint_t maxprot, uint_t flags,
 			ddi_device_acc_attr_t *accattrp)
 {
+	struct devmap_handle *dhp = dhc;
 	uchar_t order = accattrp ? accattrp->devacc_attr_dataorder :
 				   DDI_STRICTORDER_ACC;
 	struct resource *r;

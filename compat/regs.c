@@ -94,7 +94,7 @@ EXPORT_SYMBOL_GPL(ddi_dev_nregs);
  * Context: any.
  * Return: DDI_SUCCESS or DDI_FAILURE (bad @rnumber, not a PCI instance).
  */
-int ddi_dev_regsize(dev_info_t *dip, uint_t rnumber, offset_t *resultp)
+int ddi_dev_regsize(dev_info_t *dip, uint_t rnumber, off_t *resultp)
 {
 	struct resource *r;
 
@@ -235,7 +235,7 @@ int ddi_regs_map_setup(dev_info_t *dip, uint_t rnumber, caddr_t *addrp,
 		       ddi_acc_handle_t *handlep)
 {
 	struct ddi_acc_impl *h;
-	offset_t size;
+	off_t size;
 	struct resource *r = NULL;
 	bool wc;
 

@@ -134,7 +134,7 @@ EXPORT_SYMBOL_GPL(ddi_umem_alloc);
 
 /**
  * ddi_umem_free() - free memory from ddi_umem_alloc() (ddi_umem_free(9F))
- * @cookie: the cookie; NULL is a no-op
+ * @ucookie: the cookie; NULL is a no-op
  *
  * Drops the allocator's reference.  Pages still mapped into a process stay
  * allocated until the last such mapping is unmapped; the kernel address
@@ -142,16 +142,17 @@ EXPORT_SYMBOL_GPL(ddi_umem_alloc);
  *
  * Context: process context, may sleep.
  */
-void ddi_umem_free(ddi_umem_cookie_t cookie)
+void ddi_umem_free(ddi_umem_cookie_t ucookie)
 {
-	if (cookie)
-		i_ddi_umem_rele(cookie);
+	if (ucookie)
+		i_ddi_umem_rele(ucookie);
 }
 EXPORT_SYMBOL_GPL(ddi_umem_free);
 
 /* Check a umem range and protection for @dhp; 0 or a positive errno. */
-static int umem_check(devmap_cookie_t dhp, ddi_umem_cookie_t cookie,
-		      offset_t off, size_t len, uint_t maxprot, uint_t flags)
+static int umem_check(struct devmap_handle *dhp,
+		      struct ddi_umem_cookie *cookie, offset_t off, size_t len,
+		      uint_t maxprot, uint_t flags)
 {
 	if ((flags & DEVMAP_MAPPING_INVALID) && !(flags & DEVMAP_ALLOW_REMAP))
 		return EINVAL;
@@ -171,10 +172,10 @@ static int umem_check(devmap_cookie_t dhp, ddi_umem_cookie_t cookie,
 /**
  * devmap_umem_setup() - export kernel memory through a devmap handle
  * (devmap_umem_setup(9F))
- * @dhp:         the handle devmap(9E) was given
+ * @dhc:         the handle devmap(9E) was given
  * @dip:         the device
  * @callbackops: devmap_callback_ctl(9S), or NULL
- * @cookie:      memory from ddi_umem_alloc() (may be NULL with
+ * @ucookie:      memory from ddi_umem_alloc() (may be NULL with
  *               DEVMAP_MAPPING_INVALID)
  * @off:         byte offset in the memory; page aligned
  * @len:         bytes to export; page aligned and not 0
@@ -201,12 +202,14 @@ static int umem_check(devmap_cookie_t dhp, ddi_umem_cookie_t cookie,
  * @len beyond it; EACCES if the requested protection exceeds @maxprot
  * (mmap(2) then fails with EACCES rather than Solaris' ENXIO).
  */
-int devmap_umem_setup(devmap_cookie_t dhp, dev_info_t *dip,
+int devmap_umem_setup(devmap_cookie_t dhc, dev_info_t *dip,
 		      struct devmap_callback_ctl *callbackops,
-		      ddi_umem_cookie_t cookie, offset_t off, size_t len,
+		      ddi_umem_cookie_t ucookie, offset_t off, size_t len,
 		      uint_t maxprot, uint_t flags,
 		      ddi_device_acc_attr_t *accattrp)
 {
+	struct devmap_handle *dhp = dhc;
+	struct ddi_umem_cookie *cookie = ucookie;
 	int err = EINVAL;
 
 	if (!dhp)
@@ -241,9 +244,9 @@ EXPORT_SYMBOL_GPL(devmap_umem_setup);
 /**
  * devmap_umem_remap() - point a handle at other kernel memory
  * (devmap_umem_remap(9F))
- * @dhp:      a handle set up with DEVMAP_ALLOW_REMAP
+ * @dhc:      a handle set up with DEVMAP_ALLOW_REMAP
  * @dip:      the device
- * @cookie:   memory from ddi_umem_alloc()
+ * @ucookie:   memory from ddi_umem_alloc()
  * @off:      byte offset in the memory; page aligned
  * @len:      bytes; page aligned, at least the handle's length
  * @maxprot:  the highest protection (must still allow the mapping's)
@@ -258,11 +261,13 @@ EXPORT_SYMBOL_GPL(devmap_umem_setup);
  * Return: 0, or a positive errno: EINVAL (no DEVMAP_ALLOW_REMAP, bad
  * arguments), ENXIO (range beyond @cookie), EACCES (protection).
  */
-int devmap_umem_remap(devmap_cookie_t dhp, dev_info_t *dip,
-		      ddi_umem_cookie_t cookie, offset_t off, size_t len,
+int devmap_umem_remap(devmap_cookie_t dhc, dev_info_t *dip,
+		      ddi_umem_cookie_t ucookie, offset_t off, size_t len,
 		      uint_t maxprot, uint_t flags,
 		      ddi_device_acc_attr_t *accattrp)
 {
+	struct devmap_handle *dhp = dhc;
+	struct ddi_umem_cookie *cookie = ucookie;
 	struct ddi_umem_cookie *old;
 	int err;
 

@@ -8,12 +8,14 @@
 #include <sys/types.h>
 
 struct dev_info;
-struct ddi_umem_cookie;
 struct ddi_device_acc_attr;
 
-/* A device-mapping handle: one contiguous piece of a user mapping. */
-typedef struct devmap_handle *devmap_cookie_t;
-typedef struct ddi_umem_cookie *ddi_umem_cookie_t;
+/*
+ * A device-mapping handle (one contiguous piece of a user mapping) and a
+ * kernel memory cookie: opaque to drivers, void * as on illumos.
+ */
+typedef void *devmap_cookie_t;
+typedef void *ddi_umem_cookie_t;
 
 /* devmap_umem_setup(9F) / devmap_devmem_setup(9F) flags (Solaris values) */
 #define DEVMAP_DEFAULTS		0x00
@@ -21,16 +23,32 @@ typedef struct ddi_umem_cookie *ddi_umem_cookie_t;
 #define DEVMAP_ALLOW_REMAP	0x02
 #define DEVMAP_USE_PAGESIZE	0x04
 
-/* Caching of kernel memory (devmap_umem_setup flags, at most one) */
-#define IOMEM_DATA_CACHED		0x00010000
-#define IOMEM_DATA_UNCACHED		0x00020000
-#define IOMEM_DATA_UC_WR_COMBINE	0x00040000
-#define IOMEM_DATA_MASK			0x00FF0000
+/* devmap_*_setup flags a driver may pass (Solaris value) */
+#define DEVMAP_SETUP_FLAGS \
+	(DEVMAP_MAPPING_INVALID | DEVMAP_ALLOW_REMAP | DEVMAP_USE_PAGESIZE)
 
-/* devmap_access(9E) type */
-#define DEVMAP_ACCESS	0x0
-#define DEVMAP_LOCK	0x1
-#define DEVMAP_UNLOCK	0x2
+/*
+ * Caching of kernel memory (devmap_umem_setup flags, at most one; Solaris
+ * values, declared in its <sys/sunddi.h>, which includes this header)
+ */
+#define IOMEM_DATA_CACHED		0x10000
+#define IOMEM_DATA_UC_WR_COMBINE	0x20000
+#define IOMEM_DATA_UNCACHED		0x40000
+#define IOMEM_DATA_MASK			0xF0000
+
+/* ddi_umem_alloc(9F) flags (Solaris values) */
+#define DDI_UMEM_SLEEP		0x00
+#define DDI_UMEM_NOSLEEP	0x01
+#define DDI_UMEM_PAGEABLE	0x02
+#define DDI_UMEM_TRASH		0x04
+
+/* devmap_access(9E) type: Solaris' enum devmap_fault_type */
+enum devmap_fault_type {
+	DEVMAP_ACCESS,		/* no translation */
+	DEVMAP_PROT,		/* protection fault (never passed: SIGSEGV) */
+	DEVMAP_LOCK,		/* software locking */
+	DEVMAP_UNLOCK		/* software unlocking */
+};
 
 /* devmap_access(9E) rw (Solaris' enum seg_rw) */
 #define S_OTHER		0

@@ -31,7 +31,7 @@ struct uio;
 #define FREAD		0x01
 #define FWRITE		0x02
 #define FNDELAY		0x04
-#define FEXCL		0x0800
+#define FEXCL		0x0400
 #define FKIOCTL		0x80000000	/* ioctl from the kernel (unused) */
 
 /**

@@ -38,12 +38,6 @@ typedef struct dev_info dev_info_t;
 #define DDI_MODEL_NONE		DATAMODEL_NONE
 #define FMODELS			DATAMODEL_MASK	/* model bits of ioctl mode */
 
-/* ddi_umem_alloc(9F) flags (Solaris values) */
-#define DDI_UMEM_SLEEP		0x00
-#define DDI_UMEM_NOSLEEP	0x01
-#define DDI_UMEM_PAGEABLE	0x02
-#define DDI_UMEM_TRASH		0x04
-
 /* ddi_device_acc_attr(9S) */
 #define DDI_DEVICE_ATTR_V0	0x0001
 #define DDI_DEVICE_ATTR_V1	0x0002
@@ -71,8 +65,8 @@ typedef struct ddi_device_acc_attr {
 typedef struct ddi_acc_impl *ddi_acc_handle_t;
 
 /* ddi_rep_get*(9F) / ddi_rep_put*(9F) flags */
-#define DDI_DEV_AUTOINCR	0
-#define DDI_DEV_NO_AUTOINCR	1
+#define DDI_DEV_NO_AUTOINCR	0x0000
+#define DDI_DEV_AUTOINCR	0x0001
 
 /*
  * ddi_dev_regflags() bits (an xxddi extension: what Solaris' "reg" and
@@ -86,7 +80,7 @@ typedef struct ddi_acc_impl *ddi_acc_handle_t;
 
 int ddi_dev_nregs(dev_info_t *dip, int *resultp);
 int ddi_dev_regmapsize(dev_info_t *dip, uint_t rnumber, offset_t *resultp);
-int ddi_dev_regsize(dev_info_t *dip, uint_t rnumber, offset_t *resultp);
+int ddi_dev_regsize(dev_info_t *dip, uint_t rnumber, off_t *resultp);
 int ddi_dev_regflags(dev_info_t *dip, uint_t rnumber, uint_t *flagsp);
 int ddi_regs_map_setup(dev_info_t *dip, uint_t rnumber, caddr_t *addrp,
 		       offset_t offset, offset_t len,
