@@ -889,13 +889,24 @@ static int xxdetach(dev_info_t *dip, ddi_detach_cmd_t cmd)
 }
 
 static struct cb_ops xx_cb_ops = {
-	.cb_open = xxopen,
-	.cb_close = xxclose,
-	.cb_ioctl = xxioctl,
-	.cb_read = xxread,
-	.cb_devmap = xxdevmap,
-	.cb_segmap = xxsegmap,
-	.cb_flag = D_NEW | D_MP | D_64BIT | D_DEVMAP,
+	xxopen,				/* cb_open */
+	xxclose,			/* cb_close */
+	nodev,				/* cb_strategy */
+	nodev,				/* cb_print */
+	nodev,				/* cb_dump */
+	xxread,				/* cb_read */
+	nodev,				/* cb_write */
+	xxioctl,			/* cb_ioctl */
+	xxdevmap,			/* cb_devmap */
+	nodev,				/* cb_mmap */
+	xxsegmap,			/* cb_segmap */
+	nochpoll,			/* cb_chpoll */
+	ddi_prop_op,			/* cb_prop_op */
+	NULL,				/* cb_str */
+	D_NEW | D_MP | D_64BIT | D_DEVMAP,	/* cb_flag */
+	CB_REV,				/* cb_rev */
+	nodev,				/* cb_aread */
+	nodev				/* cb_awrite */
 };
 
 /* Bound by default (Solaris: driver_aliases); others via new_id. */
@@ -907,10 +918,19 @@ static const struct pci_device_id xx_pci_ids[] = {
 MODULE_DEVICE_TABLE(pci, xx_pci_ids);
 
 static struct dev_ops xx_dev_ops = {
-	.devo_attach = xxattach,
-	.devo_detach = xxdetach,
-	.devo_cb_ops = &xx_cb_ops,
-	.devo_pci_ids = xx_pci_ids,
+	DEVO_REV,			/* devo_rev */
+	0,				/* devo_refcnt */
+	NULL,				/* devo_getinfo: xxddi finds instances itself */
+	nulldev,			/* devo_identify */
+	nulldev,			/* devo_probe */
+	xxattach,			/* devo_attach */
+	xxdetach,			/* devo_detach */
+	nodev,				/* devo_reset */
+	&xx_cb_ops,			/* devo_cb_ops */
+	NULL,				/* devo_bus_ops */
+	NULL,				/* devo_power */
+	ddi_quiesce_not_needed,		/* devo_quiesce */
+	xx_pci_ids			/* devo_pci_ids (Linux): driver_aliases */
 };
 
 static struct modldrv modldrv = {

@@ -314,33 +314,46 @@ static long ddi_cdev_ioctl(struct file *filp, unsigned int cmd,
 	return err ? -err : rval;
 }
 
-static ssize_t ddi_cdev_read_iter(struct kiocb *iocb, struct iov_iter *to)
+/* read(9E) or write(9E) of a node through uiomove(9F)'s struct uio. */
+static ssize_t ddi_cdev_rw(struct kiocb *iocb, struct iov_iter *iter,
+			   enum uio_rw rw)
 {
 	struct ddi_minor_node *mn = iocb->ki_filp->private_data;
 	struct cb_ops *cb = ddi_node_cb(mn);
-	size_t count = iov_iter_count(to);
+	int (*entry)(dev_t dev, struct uio *uiop, cred_t *credp) =
+		rw == UIO_READ ? cb->cb_read : cb->cb_write;
+	size_t count = iov_iter_count(iter);
 	struct uio uio = {
 		.uio_loffset = iocb->ki_pos,
 		.uio_resid = count,
-		.uio_iter = to,
+		.uio_iter = iter,
 	};
 	size_t moved;
 	int err, idx;
 
-	if (!cb->cb_read)
+	if (!entry)
 		return -EINVAL;
 	idx = srcu_read_lock(&ddi_node_srcu);
 	if (ddi_node_gone(mn))
 		err = ENODEV;
 	else
-		err = cb->cb_read(mn->dev, &uio,
-				  (cred_t *)iocb->ki_filp->f_cred);
+		err = entry(mn->dev, &uio, (cred_t *)iocb->ki_filp->f_cred);
 	srcu_read_unlock(&ddi_node_srcu, idx);
 	moved = count - uio.uio_resid;
 	iocb->ki_pos += moved;
 	if (err && !moved)
 		return -err;
 	return moved;
+}
+
+static ssize_t ddi_cdev_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	return ddi_cdev_rw(iocb, to, UIO_READ);
+}
+
+static ssize_t ddi_cdev_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	return ddi_cdev_rw(iocb, from, UIO_WRITE);
 }
 
 /*
@@ -391,6 +404,7 @@ static const struct file_operations ddi_cdev_fops = {
 	.unlocked_ioctl = ddi_cdev_ioctl,
 	.compat_ioctl = ddi_cdev_ioctl,
 	.read_iter = ddi_cdev_read_iter,
+	.write_iter = ddi_cdev_write_iter,
 	.mmap = ddi_cdev_mmap,
 	/* 2 MiB-congruent addresses where PMD entries are possible */
 	.get_unmapped_area = xx_get_unmapped_area,
@@ -433,7 +447,7 @@ int ddi_create_minor_node(dev_info_t *dip, const char *name, int spec_type,
 	INIT_LIST_HEAD(&mn->segs);
 	mn->dip = dip;
 	mn->owner = dip->drv->owner;
-	mn->cb = dip->drv->ops->devo_cb_ops;
+	mn->cb = &dip->drv->cb;
 	strscpy(mn->name, name, sizeof(mn->name));
 	mn->misc.minor = MISC_DYNAMIC_MINOR;
 	mn->misc.name = mn->name;
@@ -577,6 +591,116 @@ static void ddi_pci_remove(struct pci_dev *pdev)
 	kfree(dip);
 }
 
+/*
+ * cb_ops(9S) / dev_ops(9S) slots: nodev (or NULL) means "not provided",
+ * nulldev "succeeds, does nothing".  Neither is ever called through a
+ * slot's type: mod_install() resolves them into the driver's copy of its
+ * cb_ops, with these typed stand-ins where the slot is called.
+ */
+static bool ddi_slot_absent(const void *fn)
+{
+	return !fn || fn == nodev;
+}
+
+static bool ddi_slot_func(const void *fn)
+{
+	return !ddi_slot_absent(fn) && fn != nulldev;
+}
+
+/* cb_open = nodev: every open(2) fails with nodev's ENXIO. */
+static int ddi_open_nodev(dev_t *devp, int flag, int otyp, cred_t *credp)
+{
+	return ENXIO;
+}
+
+static int ddi_rw_nulldev(dev_t dev, struct uio *uiop, cred_t *credp)
+{
+	return 0;
+}
+
+static int ddi_ioctl_nulldev(dev_t dev, int cmd, intptr_t arg, int mode,
+			     cred_t *credp, int *rvalp)
+{
+	return 0;
+}
+
+/* Why @ops cannot be installed (a member xxddi cannot ignore), or NULL. */
+static const char *ddi_ops_refusal(const struct dev_ops *ops)
+{
+	const struct cb_ops *cb = ops->devo_cb_ops;
+
+	if (ops->devo_rev != DEVO_REV)
+		return "devo_rev is not DEVO_REV";
+	if (!ddi_slot_func(ops->devo_attach))
+		return "devo_attach is not a function";
+	if (!ddi_slot_func(ops->devo_detach))
+		return "devo_detach is not a function (Linux cannot refuse an unload)";
+	if (ops->devo_bus_ops)
+		return "devo_bus_ops is set (nexus drivers are not supported)";
+	if (!cb)
+		return "devo_cb_ops is NULL";
+	if (cb->cb_rev < 0 || cb->cb_rev > CB_REV)
+		return "cb_rev is not CB_REV";
+	if (!ddi_slot_absent(cb->cb_strategy) ||
+	    !ddi_slot_absent(cb->cb_print) || !ddi_slot_absent(cb->cb_dump))
+		return "cb_strategy, cb_print or cb_dump is set (no block devices)";
+	if (!ddi_slot_absent(cb->cb_chpoll) && cb->cb_chpoll != nochpoll)
+		return "cb_chpoll is set (poll(2) is not supported)";
+	if (cb->cb_str)
+		return "cb_str is set (STREAMS is not supported)";
+	if (!ddi_slot_absent(cb->cb_aread) || !ddi_slot_absent(cb->cb_awrite))
+		return "cb_aread or cb_awrite is set (no asynchronous I/O)";
+	if (cb->cb_devmap == nulldev || cb->cb_mmap == nulldev ||
+	    cb->cb_segmap == nulldev)
+		return "cb_devmap, cb_mmap or cb_segmap is nulldev";
+	return NULL;
+}
+
+/*
+ * Check @drv's dev_ops and make drv->cb, the copy of its cb_ops that the
+ * file operations call: NULL for every slot not provided or ignored.
+ */
+static int ddi_install_ops(struct ddi_driver *drv)
+{
+	const char *why = ddi_ops_refusal(drv->ops);
+	const struct cb_ops *cb;
+	struct cb_ops *c = &drv->cb;
+
+	if (why) {
+		pr_warn("%s: mod_install refused: %s\n", drv->name, why);
+		return EINVAL;
+	}
+	cb = drv->ops->devo_cb_ops;
+	memset(c, 0, sizeof(*c));
+	if (cb->cb_open == nodev)
+		c->cb_open = ddi_open_nodev;
+	else if (ddi_slot_func(cb->cb_open))
+		c->cb_open = cb->cb_open;
+	if (ddi_slot_func(cb->cb_close))
+		c->cb_close = cb->cb_close;
+	if (cb->cb_read == nulldev)
+		c->cb_read = ddi_rw_nulldev;
+	else if (ddi_slot_func(cb->cb_read))
+		c->cb_read = cb->cb_read;
+	if (cb->cb_write == nulldev)
+		c->cb_write = ddi_rw_nulldev;
+	else if (ddi_slot_func(cb->cb_write))
+		c->cb_write = cb->cb_write;
+	if (cb->cb_ioctl == nulldev)
+		c->cb_ioctl = ddi_ioctl_nulldev;
+	else if (ddi_slot_func(cb->cb_ioctl))
+		c->cb_ioctl = cb->cb_ioctl;
+	if (ddi_slot_func(cb->cb_devmap))
+		c->cb_devmap = cb->cb_devmap;
+	if (ddi_slot_func(cb->cb_mmap))
+		c->cb_mmap = cb->cb_mmap;
+	if (ddi_slot_func(cb->cb_segmap))
+		c->cb_segmap = cb->cb_segmap;
+	c->cb_flag = cb->cb_flag;
+	c->cb_rev = cb->cb_rev;
+	return 0;
+}
+
 /**
  * __mod_install() - install a driver (mod_install(9F)); use mod_install()
  * @modlp: the driver's modlinkage, whose first linkage is a struct modldrv
@@ -605,9 +729,7 @@ int __mod_install(struct modlinkage *modlp, struct module *owner)
 	if (modlp->ml_priv)
 		return EBUSY;
 	md = modlp->ml_linkage[0];
-	if (md->drv_modops != &mod_driverops || !md->drv_dev_ops ||
-	    !md->drv_dev_ops->devo_attach || !md->drv_dev_ops->devo_detach ||
-	    !md->drv_dev_ops->devo_cb_ops)
+	if (md->drv_modops != &mod_driverops || !md->drv_dev_ops)
 		return EINVAL;
 
 	drv = kzalloc(sizeof(*drv), GFP_KERNEL);
@@ -620,6 +742,12 @@ int __mod_install(struct modlinkage *modlp, struct module *owner)
 	drv->ops = md->drv_dev_ops;
 	drv->owner = owner;
 	drv->name = owner ? module_name(owner) : "ddi";
+	err = ddi_install_ops(drv);
+	if (err) {
+		kfree(drv);
+		kfree(dip);
+		return err;
+	}
 	mutex_init(&drv->lock);
 	INIT_LIST_HEAD(&drv->instances);
 	ida_init(&drv->ida);

@@ -31,6 +31,7 @@
  */
 struct ddi_driver {
 	struct dev_ops *ops;
+	struct cb_ops cb;		/* the driver's, nodev/nulldev resolved */
 	struct module *owner;
 	const char *name;
 	struct mutex lock;		/* protects @instances */

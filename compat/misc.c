@@ -89,3 +89,77 @@ int uiomove(void *address, size_t nbytes, enum uio_rw rwflag,
 	return done == n ? 0 : EFAULT;
 }
 EXPORT_SYMBOL_GPL(uiomove);
+
+/**
+ * xxddi_nodev() - nodev(9F): what an entry point that is not provided does
+ *
+ * Drivers name it as nodev in cb_ops(9S)/dev_ops(9S) slots (<sys/ddi.h>);
+ * xxddi recognises it there and never calls it through a slot's type.
+ *
+ * Context: any.
+ * Return: ENXIO.
+ */
+int xxddi_nodev(void)
+{
+	return ENXIO;
+}
+EXPORT_SYMBOL_GPL(xxddi_nodev);
+
+/**
+ * xxddi_nulldev() - nulldev(9F): an entry point that does nothing
+ *
+ * Context: any.
+ * Return: 0.
+ */
+int xxddi_nulldev(void)
+{
+	return 0;
+}
+EXPORT_SYMBOL_GPL(xxddi_nulldev);
+
+/**
+ * nochpoll() - the cb_chpoll of a driver that does not support poll(2)
+ * (nochpoll(9F))
+ * @dev:      the device
+ * @events:   requested events
+ * @anyyet:   whether other descriptors already have events
+ * @reventsp: returned events (untouched)
+ * @phpp:     poll head (untouched)
+ *
+ * Context: any.
+ * Return: ENXIO.
+ */
+int nochpoll(dev_t dev, short events, int anyyet, short *reventsp,
+	     struct pollhead **phpp)
+{
+	return ENXIO;
+}
+EXPORT_SYMBOL_GPL(nochpoll);
+
+/**
+ * ddi_quiesce_not_needed() - devo_quiesce of a device that needs no
+ * quiescing (ddi_quiesce_not_needed(9F))
+ * @dip: the device
+ *
+ * Context: any.
+ * Return: DDI_SUCCESS.
+ */
+int ddi_quiesce_not_needed(dev_info_t *dip)
+{
+	return DDI_SUCCESS;
+}
+EXPORT_SYMBOL_GPL(ddi_quiesce_not_needed);
+
+/**
+ * ddi_quiesce_not_supported() - devo_quiesce of a device that cannot be
+ * quiesced (ddi_quiesce_not_needed(9F))
+ * @dip: the device
+ *
+ * Context: any.
+ * Return: DDI_FAILURE.
+ */
+int ddi_quiesce_not_supported(dev_info_t *dip)
+{
+	return DDI_FAILURE;
+}
+EXPORT_SYMBOL_GPL(ddi_quiesce_not_supported);

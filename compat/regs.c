@@ -137,6 +137,30 @@ int ddi_dev_regmapsize(dev_info_t *dip, uint_t rnumber, offset_t *resultp)
 }
 EXPORT_SYMBOL_GPL(ddi_dev_regmapsize);
 
+/* The integer property @name of @dip (the PCI binding's), or false. */
+static bool ddi_prop_int(dev_info_t *dip, const char *name, int *valp)
+{
+	struct pci_dev *pdev = dip ? dip->pdev : NULL;
+
+	if (!pdev || !name)
+		return false;
+	if (!strcmp(name, "vendor-id"))
+		*valp = pdev->vendor;
+	else if (!strcmp(name, "device-id"))
+		*valp = pdev->device;
+	else if (!strcmp(name, "revision-id"))
+		*valp = pdev->revision;
+	else if (!strcmp(name, "class-code"))
+		*valp = pdev->class;
+	else if (!strcmp(name, "subsystem-vendor-id"))
+		*valp = pdev->subsystem_vendor;
+	else if (!strcmp(name, "subsystem-id"))
+		*valp = pdev->subsystem_device;
+	else
+		return false;
+	return true;
+}
+
 /**
  * ddi_prop_get_int() - an integer property of a device (ddi_prop_get_int(9F))
  * @match_dev: DDI_DEV_T_ANY
@@ -153,25 +177,74 @@ EXPORT_SYMBOL_GPL(ddi_dev_regmapsize);
 int ddi_prop_get_int(dev_t match_dev, dev_info_t *dip, uint_t flags,
 		     const char *name, int defvalue)
 {
-	struct pci_dev *pdev = dip ? dip->pdev : NULL;
+	int val;
 
-	if (!pdev || !name)
-		return defvalue;
-	if (!strcmp(name, "vendor-id"))
-		return pdev->vendor;
-	if (!strcmp(name, "device-id"))
-		return pdev->device;
-	if (!strcmp(name, "revision-id"))
-		return pdev->revision;
-	if (!strcmp(name, "class-code"))
-		return pdev->class;
-	if (!strcmp(name, "subsystem-vendor-id"))
-		return pdev->subsystem_vendor;
-	if (!strcmp(name, "subsystem-id"))
-		return pdev->subsystem_device;
-	return defvalue;
+	return ddi_prop_int(dip, name, &val) ? val : defvalue;
 }
 EXPORT_SYMBOL_GPL(ddi_prop_get_int);
+
+/**
+ * ddi_prop_op() - look a property up for cb_prop_op (ddi_prop_op(9F))
+ * @dev:       the device number (unused: properties are per device)
+ * @dip:       the device
+ * @prop_op:   PROP_LEN, PROP_LEN_AND_VAL_BUF, PROP_LEN_AND_VAL_ALLOC or
+ *             PROP_EXISTS
+ * @mod_flags: DDI_PROP_DONTPASS, DDI_PROP_CANSLEEP (PROP_LEN_AND_VAL_ALLOC
+ *             sleeps only with DDI_PROP_CANSLEEP)
+ * @name:      the property: one of ddi_prop_get_int()'s
+ * @valuep:    PROP_LEN_AND_VAL_BUF: the buffer; PROP_LEN_AND_VAL_ALLOC: a
+ *             caddr_t * that receives memory to free with kmem_free()
+ * @lengthp:   in: the buffer's size (PROP_LEN_AND_VAL_BUF); out: the
+ *             property's length in bytes (sizeof(int))
+ *
+ * The usual cb_prop_op value; xxddi's property requests never go through a
+ * driver's cb_prop_op.
+ *
+ * Context: process context with DDI_PROP_CANSLEEP, else any.
+ * Return: DDI_PROP_SUCCESS; DDI_PROP_NOT_FOUND (no such property);
+ * DDI_PROP_BUF_TOO_SMALL (*@lengthp set to the length needed);
+ * DDI_PROP_NO_MEMORY; DDI_PROP_INVAL_ARG (NULL pointers, bad @prop_op).
+ */
+int ddi_prop_op(dev_t dev, dev_info_t *dip, ddi_prop_op_t prop_op,
+		int mod_flags, char *name, caddr_t valuep, int *lengthp)
+{
+	gfp_t gfp = (mod_flags & DDI_PROP_CANSLEEP) ? GFP_KERNEL : GFP_ATOMIC;
+	int val;
+	void *buf;
+
+	if (!ddi_prop_int(dip, name, &val))
+		return DDI_PROP_NOT_FOUND;
+	switch (prop_op) {
+	case PROP_EXISTS:
+		return DDI_PROP_SUCCESS;
+	case PROP_LEN:
+		if (!lengthp)
+			return DDI_PROP_INVAL_ARG;
+		*lengthp = sizeof(val);
+		return DDI_PROP_SUCCESS;
+	case PROP_LEN_AND_VAL_BUF:
+		if (!lengthp || !valuep)
+			return DDI_PROP_INVAL_ARG;
+		if (*lengthp < (int)sizeof(val)) {
+			*lengthp = sizeof(val);
+			return DDI_PROP_BUF_TOO_SMALL;
+		}
+		memcpy(valuep, &val, sizeof(val));
+		*lengthp = sizeof(val);
+		return DDI_PROP_SUCCESS;
+	case PROP_LEN_AND_VAL_ALLOC:
+		if (!lengthp || !valuep)
+			return DDI_PROP_INVAL_ARG;
+		buf = kmemdup(&val, sizeof(val), gfp);
+		if (!buf)
+			return DDI_PROP_NO_MEMORY;
+		*(caddr_t *)valuep = buf;
+		*lengthp = sizeof(val);
+		return DDI_PROP_SUCCESS;
+	}
+	return DDI_PROP_INVAL_ARG;
+}
+EXPORT_SYMBOL_GPL(ddi_prop_op);
 
 /**
  * ddi_dev_regflags() - kind of a register set (xxddi extension)

@@ -16,6 +16,22 @@
 
 #define NODEV	((dev_t)0)
 
+int xxddi_nodev(void);
+int xxddi_nulldev(void);
+
+/*
+ * nodev(9F) and nulldev(9F), for the slots of cb_ops(9S) and dev_ops(9S).
+ * Solaris declares them without a prototype so that they fit every slot;
+ * here each is its function's address as a void pointer, which GCC
+ * converts to any function pointer type.  xxddi never calls a slot that
+ * holds one of them through the slot's type: nodev means "not provided"
+ * (or ENXIO where Solaris' caller would return nodev's ENXIO, see
+ * <sys/devops.h>), nulldev "succeeds, does nothing".  Call them only
+ * through a slot, not directly (nodev() does not compile; use ENXIO).
+ */
+#define nodev	((void *)xxddi_nodev)
+#define nulldev	((void *)xxddi_nulldev)
+
 /**
  * getminor() - minor number of a device number (getminor(9F))
  * @dev: a device number handed to an entry point

@@ -8,8 +8,14 @@
 #ifndef _XXDDI_SYS_SUNDDI_H
 #define _XXDDI_SYS_SUNDDI_H
 
-#include <linux/stat.h>
 #include <sys/types.h>
+#include <sys/errno.h>
+#include <sys/stat.h>
+#include <sys/file.h>
+#include <sys/open.h>
+#include <sys/conf.h>
+#include <sys/uio.h>
+#include <sys/dditypes.h>
 #include <sys/param.h>
 #include <sys/model.h>
 #include <sys/mman.h>
@@ -24,8 +30,6 @@
 #define DDI_ME_RNUMBER_RANGE	(-6)
 #define DDI_ME_INVAL		(-7)
 #define DDI_REGS_ACC_CONFLICT	(-10)
-
-typedef struct dev_info dev_info_t;
 
 /* ddi_create_minor_node(9F) node types */
 #define DDI_PSEUDO	"ddi_pseudo"
@@ -113,11 +117,35 @@ void ddi_rep_put32(ddi_acc_handle_t handle, uint32_t *host_addr,
 void ddi_rep_put64(ddi_acc_handle_t handle, uint64_t *host_addr,
 		   uint64_t *dev_addr, size_t repcount, uint_t flags);
 
-/* Properties (ddi_prop_get_int(9F)): the PCI identification properties */
+/*
+ * Properties (ddi_prop_get_int(9F), ddi_prop_op(9F)): the PCI
+ * identification properties
+ */
+#define DDI_DEV_T_NONE		((dev_t)-1)
 #define DDI_DEV_T_ANY		((dev_t)-2)
 #define DDI_PROP_DONTPASS	0x0001
+#define DDI_PROP_CANSLEEP	0x0004
+
+#define DDI_PROP_SUCCESS	0
+#define DDI_PROP_NOT_FOUND	1
+#define DDI_PROP_UNDEFINED	2
+#define DDI_PROP_NO_MEMORY	3
+#define DDI_PROP_INVAL_ARG	4
+#define DDI_PROP_BUF_TOO_SMALL	5
+#define DDI_PROP_CANNOT_DECODE	6
+#define DDI_PROP_CANNOT_ENCODE	7
+#define DDI_PROP_END_OF_DATA	8
+
 int ddi_prop_get_int(dev_t match_dev, dev_info_t *dip, uint_t flags,
 		     const char *name, int defvalue);
+int ddi_prop_op(dev_t dev, dev_info_t *dip, ddi_prop_op_t prop_op,
+		int mod_flags, char *name, caddr_t valuep, int *lengthp);
+
+/* The DDI defaults for cb_ops(9S) / dev_ops(9S) slots (compat/dip.c) */
+int nochpoll(dev_t dev, short events, int anyyet, short *reventsp,
+	     struct pollhead **phpp);
+int ddi_quiesce_not_needed(dev_info_t *dip);
+int ddi_quiesce_not_supported(dev_info_t *dip);
 
 /* Instances and minor nodes (compat/dip.c) */
 int ddi_get_instance(dev_info_t *dip);
@@ -149,24 +177,6 @@ ulong_t hat_getkpfnum(caddr_t addr);
 /* Clock ticks (drv_usectohz(9F)): Linux jiffies */
 clock_t drv_usectohz(clock_t microsecs);
 pid_t ddi_get_pid(void);
-
-/* read(9E) data transfer (compat/uio.c) */
-enum uio_rw { UIO_READ, UIO_WRITE };
-
-/**
- * struct uio - a read(9E)/write(9E) request (uio(9S))
- * @uio_loffset: device offset of the transfer (bytes)
- * @uio_resid:   bytes still to move
- * @uio_iter:    Linux' description of the caller's buffers
- */
-struct uio {
-	offset_t uio_loffset;
-	ssize_t uio_resid;
-	struct iov_iter *uio_iter;
-};
-
-int uiomove(void *address, size_t nbytes, enum uio_rw rwflag,
-	    struct uio *uio_p);
 
 /* Data model (compat/model.c) */
 model_t ddi_model_convert_from(model_t model);

@@ -162,16 +162,39 @@ static int xxmmap_detach(dev_info_t *dip, ddi_detach_cmd_t cmd)
 
 /* Only mmap(9E): no cb_devmap, no cb_segmap, no D_DEVMAP. */
 static struct cb_ops xxmmap_cb_ops = {
-	.cb_open = xxmmap_open,
-	.cb_close = xxmmap_close,
-	.cb_mmap = xxmmap,
-	.cb_flag = D_NEW | D_MP | D_64BIT,
+	xxmmap_open,			/* cb_open */
+	xxmmap_close,			/* cb_close */
+	nodev,				/* cb_strategy */
+	nodev,				/* cb_print */
+	nodev,				/* cb_dump */
+	nodev,				/* cb_read */
+	nodev,				/* cb_write */
+	nodev,				/* cb_ioctl */
+	nodev,				/* cb_devmap */
+	xxmmap,				/* cb_mmap */
+	nodev,				/* cb_segmap */
+	nochpoll,			/* cb_chpoll */
+	ddi_prop_op,			/* cb_prop_op */
+	NULL,				/* cb_str */
+	D_NEW | D_MP | D_64BIT,		/* cb_flag */
+	CB_REV,				/* cb_rev */
+	nodev,				/* cb_aread */
+	nodev				/* cb_awrite */
 };
 
 static struct dev_ops xxmmap_dev_ops = {
-	.devo_attach = xxmmap_attach,
-	.devo_detach = xxmmap_detach,
-	.devo_cb_ops = &xxmmap_cb_ops,
+	DEVO_REV,			/* devo_rev */
+	0,				/* devo_refcnt */
+	NULL,				/* devo_getinfo: xxddi finds instances itself */
+	nulldev,			/* devo_identify */
+	nulldev,			/* devo_probe */
+	xxmmap_attach,			/* devo_attach */
+	xxmmap_detach,			/* devo_detach */
+	nodev,				/* devo_reset */
+	&xxmmap_cb_ops,			/* devo_cb_ops */
+	NULL,				/* devo_bus_ops */
+	NULL,				/* devo_power */
+	ddi_quiesce_not_needed		/* devo_quiesce */
 };
 
 static struct modldrv xxmmap_modldrv = {

@@ -151,17 +151,39 @@ static int xxseg_detach(dev_info_t *dip, ddi_detach_cmd_t cmd)
 }
 
 static struct cb_ops xxseg_cb_ops = {
-	.cb_open = xxseg_open,
-	.cb_close = xxseg_close,
-	.cb_devmap = xxseg_devmap,
-	.cb_segmap = xxseg_segmap,
-	.cb_flag = D_NEW | D_MP | D_64BIT | D_DEVMAP,
+	xxseg_open,			/* cb_open */
+	xxseg_close,			/* cb_close */
+	nodev,				/* cb_strategy */
+	nodev,				/* cb_print */
+	nodev,				/* cb_dump */
+	nodev,				/* cb_read */
+	nodev,				/* cb_write */
+	nodev,				/* cb_ioctl */
+	xxseg_devmap,			/* cb_devmap */
+	nodev,				/* cb_mmap */
+	xxseg_segmap,			/* cb_segmap */
+	nochpoll,			/* cb_chpoll */
+	ddi_prop_op,			/* cb_prop_op */
+	NULL,				/* cb_str */
+	D_NEW | D_MP | D_64BIT | D_DEVMAP,	/* cb_flag */
+	CB_REV,				/* cb_rev */
+	nodev,				/* cb_aread */
+	nodev				/* cb_awrite */
 };
 
 static struct dev_ops xxseg_dev_ops = {
-	.devo_attach = xxseg_attach,
-	.devo_detach = xxseg_detach,
-	.devo_cb_ops = &xxseg_cb_ops,
+	DEVO_REV,			/* devo_rev */
+	0,				/* devo_refcnt */
+	NULL,				/* devo_getinfo: xxddi finds instances itself */
+	nulldev,			/* devo_identify */
+	nulldev,			/* devo_probe */
+	xxseg_attach,			/* devo_attach */
+	xxseg_detach,			/* devo_detach */
+	nodev,				/* devo_reset */
+	&xxseg_cb_ops,			/* devo_cb_ops */
+	NULL,				/* devo_bus_ops */
+	NULL,				/* devo_power */
+	ddi_quiesce_not_needed		/* devo_quiesce */
 };
 
 static struct modldrv xxseg_modldrv = {
