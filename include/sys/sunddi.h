@@ -124,7 +124,7 @@ void ddi_rep_put64(ddi_acc_handle_t handle, uint64_t *host_addr,
 #define DDI_DEV_T_NONE		((dev_t)-1)
 #define DDI_DEV_T_ANY		((dev_t)-2)
 #define DDI_PROP_DONTPASS	0x0001
-#define DDI_PROP_CANSLEEP	0x0004
+#define DDI_PROP_CANSLEEP	0x0002
 
 #define DDI_PROP_SUCCESS	0
 #define DDI_PROP_NOT_FOUND	1
