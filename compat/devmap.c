@@ -1080,13 +1080,15 @@ static struct devmap_regs *devmap_regs_map(resource_size_t phys, size_t len,
  * this lets the mapping be split and lets detach revoke it at any time.
  *
  * Context: process context, from devmap(9E) (mmap_lock held).
- * Return: 0, or a positive errno: EINVAL (bad handle or arguments,
- * unaligned @roff/@len, a configuration space or I/O port register set,
- * write-combining on non-prefetchable memory); ENXIO (@roff + @len beyond
- * the register set, an absent register set, or a page shared with another
- * device's registers - illumos does not check this); EACCES (protection
- * beyond @maxprot); EPERM (no CAP_SYS_RAWIO, or lockdown); ENOMEM (no
- * memory for the kernel mapping).
+ * Return: 0, or -1 (DDI_FAILURE), as on Solaris.  The reason is kept in
+ * the handle, and mmap(2) fails with it where Linux has a more specific
+ * errno than Solaris' ENXIO: EACCES (protection beyond @maxprot), EPERM
+ * (no CAP_SYS_RAWIO, or lockdown), ENOMEM (no memory for the kernel
+ * mapping); else ENXIO (bad handle or arguments, unaligned @roff/@len, a
+ * configuration space or I/O port register set, write-combining on
+ * non-prefetchable memory, @roff + @len beyond the register set, an absent
+ * register set, or a page shared with another device's registers -
+ * illumos does not check this).
  */
 int devmap_devmem_setup(devmap_cookie_t dhc, dev_info_t *dip,
 			struct devmap_callback_ctl *callbackops,
@@ -1102,7 +1104,7 @@ int devmap_devmem_setup(devmap_cookie_t dhc, dev_info_t *dip,
 	int err = EINVAL;
 
 	if (!dhp)
-		return EINVAL;
+		return DDI_FAILURE;
 	if (dhp->type != DEVMAP_TYPE_NONE ||
 	    (callbackops && callbackops->devmap_rev != DEVMAP_OPS_REV) ||
 	    (flags & ~(DEVMAP_MAPPING_INVALID | DEVMAP_ALLOW_REMAP)) ||
@@ -1156,10 +1158,10 @@ int devmap_devmem_setup(devmap_cookie_t dhc, dev_info_t *dip,
 	dhp->callbackops = callbackops;
 	dhp->dip = dip;
 	dhp->type = DEVMAP_TYPE_DEVMEM;
-	return 0;
+	return DDI_SUCCESS;
 out:
 	dhp->error = err;
-	return err;
+	return DDI_FAILURE;
 }
 EXPORT_SYMBOL_GPL(devmap_devmem_setup);
 

@@ -195,12 +195,13 @@ static int umem_check(struct devmap_handle *dhp,
  * the mapping is gone.
  *
  * Context: process context, from a devmap(9E) entry point (mmap_lock held).
- * Return: 0 on success, or a positive errno (Solaris returns -1; callers
- * that test for non-zero work unchanged): EINVAL for a bad handle, a handle
- * already set up, unaligned @off/@len, @len 0, bad @flags or a
- * @callbackops of another revision; ENXIO for a NULL @cookie or @off +
- * @len beyond it; EACCES if the requested protection exceeds @maxprot
- * (mmap(2) then fails with EACCES rather than Solaris' ENXIO).
+ * Return: 0 on success, or -1 (DDI_FAILURE), as on Solaris.  The reason is
+ * kept in the handle, and mmap(2) fails with it where Linux has a more
+ * specific errno than Solaris' ENXIO: EACCES if the requested protection
+ * exceeds @maxprot; every other failure is ENXIO (a bad handle,
+ * a handle already set up, unaligned @off/@len, @len 0, bad @flags, a
+ * @callbackops of another revision, a NULL @ucookie or @off + @len beyond
+ * it).
  */
 int devmap_umem_setup(devmap_cookie_t dhc, dev_info_t *dip,
 		      struct devmap_callback_ctl *callbackops,
@@ -213,7 +214,7 @@ int devmap_umem_setup(devmap_cookie_t dhc, dev_info_t *dip,
 	int err = EINVAL;
 
 	if (!dhp)
-		return EINVAL;
+		return DDI_FAILURE;
 	if (dhp->type != DEVMAP_TYPE_NONE ||
 	    (callbackops && callbackops->devmap_rev != DEVMAP_OPS_REV))
 		goto out;
@@ -234,10 +235,10 @@ int devmap_umem_setup(devmap_cookie_t dhc, dev_info_t *dip,
 	dhp->callbackops = callbackops;
 	dhp->dip = dip;
 	dhp->type = DEVMAP_TYPE_UMEM;
-	return 0;
+	return DDI_SUCCESS;
 out:
 	dhp->error = err;
-	return err;
+	return DDI_FAILURE;
 }
 EXPORT_SYMBOL_GPL(devmap_umem_setup);
 
@@ -258,8 +259,9 @@ EXPORT_SYMBOL_GPL(devmap_umem_setup);
  *
  * Context: process context, may sleep; typically from devmap_access(9E) or
  * a context management callback.
- * Return: 0, or a positive errno: EINVAL (no DEVMAP_ALLOW_REMAP, bad
- * arguments), ENXIO (range beyond @cookie), EACCES (protection).
+ * Return: 0, or -1 (DDI_FAILURE), as on Solaris: no DEVMAP_ALLOW_REMAP,
+ * bad arguments, a range beyond @ucookie, or a protection beyond @maxprot.
+ * The handle is unchanged then.
  */
 int devmap_umem_remap(devmap_cookie_t dhc, dev_info_t *dip,
 		      ddi_umem_cookie_t ucookie, offset_t off, size_t len,
@@ -269,17 +271,14 @@ int devmap_umem_remap(devmap_cookie_t dhc, dev_info_t *dip,
 	struct devmap_handle *dhp = dhc;
 	struct ddi_umem_cookie *cookie = ucookie;
 	struct ddi_umem_cookie *old;
-	int err;
 
 	if (!dhp || dhp->type != DEVMAP_TYPE_UMEM ||
 	    !(dhp->flags & DEVMAP_ALLOW_REMAP) ||
 	    (flags & (DEVMAP_MAPPING_INVALID | DEVMAP_ALLOW_REMAP)))
-		return EINVAL;
-	err = umem_check(dhp, cookie, off, len, maxprot, flags);
-	if (err)
-		return err;
-	if (len < dhp->len)
-		return EINVAL;
+		return DDI_FAILURE;
+	if (umem_check(dhp, cookie, off, len, maxprot, flags) ||
+	    len < dhp->len)
+		return DDI_FAILURE;
 	devmap_unload(dhp, dhp->uoff, 0);
 	old = dhp->cookie;
 	i_ddi_umem_hold(cookie);
