@@ -294,6 +294,7 @@ static unsigned long devmap_pmd_pfn(struct vm_area_struct *vma,
 	if (!XX_HUGE_PFNMAP || haddr < vma->vm_start ||
 	    vma->vm_end - haddr < PMD_SIZE || !dhp || dhp->invalid ||
 	    dhp->type == DEVMAP_TYPE_NONE ||
+	    (dhp->flags & DEVMAP_USE_PAGESIZE) ||
 	    (dhp->callbackops && dhp->callbackops->devmap_access))
 		return 0;
 	off = vma_uoff(vma) + (haddr - vma->vm_start);
@@ -1107,7 +1108,7 @@ int devmap_devmem_setup(devmap_cookie_t dhc, dev_info_t *dip,
 		return DDI_FAILURE;
 	if (dhp->type != DEVMAP_TYPE_NONE ||
 	    (callbackops && callbackops->devmap_rev != DEVMAP_OPS_REV) ||
-	    (flags & ~(DEVMAP_MAPPING_INVALID | DEVMAP_ALLOW_REMAP)) ||
+	    (flags & ~DEVMAP_SETUP_FLAGS) ||
 	    ((flags & DEVMAP_MAPPING_INVALID) &&
 	     !(flags & DEVMAP_ALLOW_REMAP)) ||
 	    order > DDI_STORECACHING_OK_ACC)

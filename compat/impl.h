@@ -102,6 +102,8 @@ struct ddi_minor_node {
  * @size:   bytes, a page multiple
  * @npages: number of pages
  * @pages:  the pages, order 0, zeroed
+ * @trash:  DDI_UMEM_TRASH: every entry of @pages is the same page, @kva is
+ *          NULL
  */
 struct ddi_umem_cookie {
 	struct kref ref;
@@ -109,6 +111,7 @@ struct ddi_umem_cookie {
 	size_t size;
 	unsigned long npages;
 	struct page **pages;
+	bool trash;
 };
 
 void i_ddi_umem_hold(struct ddi_umem_cookie *cp);

@@ -23,10 +23,15 @@ static void i_ddi_umem_release(struct kref *ref)
 						  ref);
 	unsigned long i;
 
-	vunmap(cp->kva);
-	for (i = 0; i < cp->npages; i++)
-		__free_page(cp->pages[i]);
-	atomic_long_sub(cp->npages, &xxddi_stats.umem_pages);
+	if (cp->trash) {
+		__free_page(cp->pages[0]);	/* every entry is this page */
+		atomic_long_dec(&xxddi_stats.umem_pages);
+	} else {
+		vunmap(cp->kva);
+		for (i = 0; i < cp->npages; i++)
+			__free_page(cp->pages[i]);
+		atomic_long_sub(cp->npages, &xxddi_stats.umem_pages);
+	}
 	atomic_long_dec(&xxddi_stats.cookies);
 	kvfree(cp->pages);
 	kfree(cp);
@@ -50,12 +55,35 @@ static unsigned int umem_order(unsigned long npages)
 	return min_t(unsigned int, ilog2(npages), PMD_SHIFT - PAGE_SHIFT);
 }
 
+/*
+ * DDI_UMEM_TRASH: a cookie of @cp->npages entries that all name one zeroed
+ * scratch page, and no kernel address.
+ */
+static void *umem_alloc_trash(struct ddi_umem_cookie *cp, gfp_t gfp)
+{
+	struct page *page = alloc_page(gfp | __GFP_ZERO);
+	unsigned long i;
+
+	if (!page)
+		return NULL;
+	for (i = 0; i < cp->npages; i++)
+		cp->pages[i] = page;
+	cp->trash = true;
+	atomic_long_inc(&xxddi_stats.cookies);
+	atomic_long_inc(&xxddi_stats.umem_pages);
+	return cp;
+}
+
 /**
  * ddi_umem_alloc() - allocate kernel memory to export (ddi_umem_alloc(9F))
  * @size:    bytes; rounded up to a whole number of pages
  * @flag:    DDI_UMEM_SLEEP (wait for memory) or DDI_UMEM_NOSLEEP (fail
  *           rather than wait for reclaim); DDI_UMEM_PAGEABLE is accepted
- *           and allocates locked memory; DDI_UMEM_TRASH is not supported
+ *           and allocates locked memory; DDI_UMEM_TRASH allocates a
+ *           "trash" cookie for mappings only: every page of it is one
+ *           zeroed scratch page of the cookie's own (what one process
+ *           writes through it others may read), and there is no kernel
+ *           address
  * @cookiep: where to store the cookie for devmap_umem_setup() and
  *           ddi_umem_free()
  *
@@ -67,9 +95,11 @@ static unsigned int umem_order(unsigned long npages)
  * Context: process context; may sleep even with DDI_UMEM_NOSLEEP (the
  * kernel mapping is made with vmap()) - see README, "Differences from
  * Solaris".
- * Return: the kernel virtual address, with *@cookiep set; NULL with
- * *@cookiep NULL if @size is 0, @flag has an unsupported bit, or memory is
- * short (also with DDI_UMEM_SLEEP: Linux may refuse a large request).
+ * Return: the kernel virtual address, with *@cookiep set; for
+ * DDI_UMEM_TRASH, NULL with *@cookiep set (check the cookie, as on
+ * Solaris); NULL with *@cookiep NULL if @size is 0, @flag has an
+ * unsupported bit, or memory is short (also with DDI_UMEM_SLEEP: Linux may
+ * refuse a large request).
  */
 void *ddi_umem_alloc(size_t size, int flag, ddi_umem_cookie_t *cookiep)
 {
@@ -81,7 +111,7 @@ void *ddi_umem_alloc(size_t size, int flag, ddi_umem_cookie_t *cookiep)
 	if (cookiep)
 		*cookiep = NULL;
 	if (!cookiep || size == 0 || size > ULONG_MAX - PAGE_SIZE ||
-	    (flag & ~(DDI_UMEM_NOSLEEP | DDI_UMEM_PAGEABLE)))
+	    (flag & ~(DDI_UMEM_NOSLEEP | DDI_UMEM_PAGEABLE | DDI_UMEM_TRASH)))
 		return NULL;
 
 	cp = kzalloc(sizeof(*cp), gfp);
@@ -93,6 +123,12 @@ void *ddi_umem_alloc(size_t size, int flag, ddi_umem_cookie_t *cookiep)
 	cp->pages = kvcalloc(cp->npages, sizeof(*cp->pages), gfp);
 	if (!cp->pages)
 		goto err_cookie;
+	if (flag & DDI_UMEM_TRASH) {
+		if (!umem_alloc_trash(cp, gfp))
+			goto err_array;
+		*cookiep = cp;
+		return NULL;
+	}
 	for (i = 0; i < cp->npages; ) {
 		unsigned int order = umem_order(cp->npages - i);
 		struct page *page;
@@ -125,6 +161,7 @@ void *ddi_umem_alloc(size_t size, int flag, ddi_umem_cookie_t *cookiep)
 err_pages:
 	while (i--)
 		__free_page(cp->pages[i]);
+err_array:
 	kvfree(cp->pages);
 err_cookie:
 	kfree(cp);
@@ -156,8 +193,7 @@ static int umem_check(struct devmap_handle *dhp,
 {
 	if ((flags & DEVMAP_MAPPING_INVALID) && !(flags & DEVMAP_ALLOW_REMAP))
 		return EINVAL;
-	if (flags & ~(DEVMAP_MAPPING_INVALID | DEVMAP_ALLOW_REMAP |
-		      IOMEM_DATA_CACHED))
+	if (flags & ~(DEVMAP_SETUP_FLAGS | IOMEM_DATA_CACHED))
 		return EINVAL;
 	if (off < 0 || !PAGE_ALIGNED(off) || len == 0 || !PAGE_ALIGNED(len))
 		return EINVAL;
@@ -185,8 +221,9 @@ static int umem_check(struct devmap_handle *dhp,
  * @flags:       DEVMAP_DEFAULTS, or DEVMAP_ALLOW_REMAP (devmap_umem_remap()
  *               may change the memory later), optionally with
  *               DEVMAP_MAPPING_INVALID (no memory yet: nothing can be loaded
- *               until devmap_umem_remap()); IOMEM_DATA_CACHED is accepted
- *               (the only caching available for kernel memory)
+ *               until devmap_umem_remap()); DEVMAP_USE_PAGESIZE (never map
+ *               the handle with 2 MiB entries); IOMEM_DATA_CACHED is
+ *               accepted (the only caching available for kernel memory)
  * @accattrp:    access attributes; ignored for kernel memory (may be NULL)
  *
  * Records what the handle maps.  Handles without a devmap_access callback

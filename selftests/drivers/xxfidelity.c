@@ -250,17 +250,14 @@ static struct modldrv xxfid_modldrv = {
 	&xxfid_dev_ops,
 };
 
-static struct modlinkage xxfid_modlinkage = {
+/*
+ * Never installed: the check is the compilation (__used keeps the
+ * initialisers from being discarded).
+ */
+static struct modlinkage xxfid_modlinkage __used = {
 	MODREV_1,
 	{ &xxfid_modldrv, NULL }
 };
-
-/*
- * Never installed: the check is the compilation.  The pointer keeps the
- * initialisers from being discarded as unused.
- */
-struct modlinkage *xxfid_linkage = &xxfid_modlinkage;
-EXPORT_SYMBOL_GPL(xxfid_linkage);
 
 MODULE_DESCRIPTION("xxddi compile-time fidelity check against illumos");
 MODULE_LICENSE("GPL");
