@@ -148,6 +148,11 @@ module_param(ctx_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(ctx_timeout_ms,
 		 "milliseconds a process keeps region 3's context before another may take it (default 20)");
 
+static bool bar_fork_revoke;
+module_param(bar_fork_revoke, bool, 0644);
+MODULE_PARM_DESC(bar_fork_revoke,
+		 "revoke a fork child's copy of a BAR mapping with devmap_devmem_remap(DEVMAP_MAPPING_INVALID), as hermon(4D) does: the child's accesses get SIGBUS (boolean, default N: the child shares it)");
+
 /* ---- status (region 2) and trace (debugfs) ---- */
 
 /* Copy the counters into both layouts of the status page.  stlock held. */
@@ -525,6 +530,43 @@ static struct devmap_callback_ctl xx_ctx_callbacks = {
 	.devmap_unmap = xx_unmap,
 };
 
+/* devmap_map(9E) of a BAR handle under bar_fork_revoke: note the instance. */
+static int xx_bar_map(devmap_cookie_t dhp, dev_t dev, uint_t flags,
+		      offset_t off, size_t len, void **pvtp)
+{
+	*pvtp = ddi_get_soft_state(xx_statep, getminor(dev));
+	return *pvtp ? 0 : ENXIO;
+}
+
+/*
+ * devmap_dup(9E) of a BAR handle under bar_fork_revoke: the child's handle
+ * maps nothing from now on, hermon's way of keeping a child off its
+ * parent's registers.  A remap failure is logged, not returned (returning
+ * it would revoke the child's access by another path): the child then
+ * keeps its access, which pci_test sees.
+ */
+static int xx_bar_dup(devmap_cookie_t dhp, void *pvtp,
+		      devmap_cookie_t new_dhp, void **new_pvtp)
+{
+	struct xxstate *xsp = pvtp;
+
+	*new_pvtp = xsp;
+	if (devmap_devmem_remap(new_dhp, xsp->dip, 0, 0, 0,
+				PROT_READ | PROT_WRITE | PROT_USER,
+				DEVMAP_MAPPING_INVALID, NULL) != DDI_SUCCESS)
+		cmn_err(CE_NOTE, "xxmem%d: devmap_devmem_remap failed",
+			ddi_get_instance(xsp->dip));
+	return 0;
+}
+
+static struct devmap_callback_ctl xx_bar_callbacks = {
+	DEVMAP_OPS_REV,
+	xx_bar_map,
+	NULL,			/* devmap_access */
+	xx_bar_dup,
+	NULL			/* devmap_unmap */
+};
+
 /* ---- entry points ---- */
 
 static int xxopen(dev_t *devp, int flag, int otyp, cred_t *credp)
@@ -637,6 +679,11 @@ static int xx_devmap_bar(struct xxstate *xsp, devmap_cookie_t handle,
 		return -1;
 	xx_bar_attr(xsp, region, &attr);
 	*maplen = len;
+	if (READ_ONCE(bar_fork_revoke))
+		return devmap_devmem_setup(handle, xsp->dip, &xx_bar_callbacks,
+					   region + 1, roff, len,
+					   PROT_READ | PROT_WRITE | PROT_USER,
+					   DEVMAP_ALLOW_REMAP, &attr);
 	return devmap_devmem_setup(handle, xsp->dip, NULL, region + 1, roff,
 				   len, PROT_READ | PROT_WRITE | PROT_USER,
 				   DEVMAP_DEFAULTS, &attr);

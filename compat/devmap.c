@@ -1045,6 +1045,55 @@ static struct devmap_regs *devmap_regs_map(resource_size_t phys, size_t len,
 	return regs;
 }
 
+/*
+ * Check register set @rnumber, [@roff, @roff + @len), @maxprot and
+ * @accattrp for @dhp, as devmap_devmem_setup(9F) takes them: the physical
+ * address and the DEVMAP_CACHE_* caching, or a positive errno.
+ */
+static int devmem_resolve(struct devmap_handle *dhp, dev_info_t *dip,
+			  uint_t rnumber, offset_t roff, size_t len,
+			  uint_t maxprot, ddi_device_acc_attr_t *accattrp,
+			  resource_size_t *physp, int *cachep)
+{
+	uchar_t order = accattrp ? accattrp->devacc_attr_dataorder :
+				   DDI_STRICTORDER_ACC;
+	struct resource *r;
+	resource_size_t size;
+
+	if (order > DDI_STORECACHING_OK_ACC || roff < 0 ||
+	    !PAGE_ALIGNED(roff) || len == 0 || !PAGE_ALIGNED(len))
+		return EINVAL;
+	if (i_ddi_reg_resource(dip, rnumber, &r) != DDI_SUCCESS ||
+	    (r->flags & IORESOURCE_IO))
+		return EINVAL;
+	size = r->flags ? resource_size(r) : 0;
+	if (size && !PAGE_ALIGNED(size)) {
+		if (!i_ddi_reg_page_exclusive(r))
+			return ENXIO;
+		size = PAGE_ALIGN(size);
+	}
+	if ((u64)roff >= size || len > size - roff ||
+	    !PAGE_ALIGNED(r->start))
+		return ENXIO;
+	if ((dhp->prot & maxprot) != dhp->prot)
+		return EACCES;
+	if (!capable(CAP_SYS_RAWIO) ||
+	    security_locked_down(LOCKDOWN_PCI_ACCESS))
+		return EPERM;
+	if (order == DDI_MERGING_OK_ACC || order == DDI_LOADCACHING_OK_ACC) {
+		if (!(r->flags & IORESOURCE_PREFETCH))
+			return EINVAL;
+		*cachep = DEVMAP_CACHE_WC;
+	} else if (order == DDI_STRICTORDER_ACC) {
+		*cachep = DEVMAP_CACHE_UC;
+	} else {
+		*cachep = (r->flags & IORESOURCE_PREFETCH) ?
+			  DEVMAP_CACHE_WC : DEVMAP_CACHE_UC;
+	}
+	*physp = r->start + roff;
+	return 0;
+}
+
 /**
  * devmap_devmem_setup() - export device memory (registers) through a devmap
  * handle (devmap_devmem_setup(9F))
@@ -1098,11 +1147,8 @@ int devmap_devmem_setup(devmap_cookie_t dhc, dev_info_t *dip,
 			ddi_device_acc_attr_t *accattrp)
 {
 	struct devmap_handle *dhp = dhc;
-	uchar_t order = accattrp ? accattrp->devacc_attr_dataorder :
-				   DDI_STRICTORDER_ACC;
-	struct resource *r;
-	resource_size_t size;
-	int err = EINVAL;
+	resource_size_t phys;
+	int cache, err = EINVAL;
 
 	if (!dhp)
 		return DDI_FAILURE;
@@ -1110,48 +1156,18 @@ int devmap_devmem_setup(devmap_cookie_t dhc, dev_info_t *dip,
 	    (callbackops && callbackops->devmap_rev != DEVMAP_OPS_REV) ||
 	    (flags & ~DEVMAP_SETUP_FLAGS) ||
 	    ((flags & DEVMAP_MAPPING_INVALID) &&
-	     !(flags & DEVMAP_ALLOW_REMAP)) ||
-	    order > DDI_STORECACHING_OK_ACC)
+	     !(flags & DEVMAP_ALLOW_REMAP)))
 		goto out;
-	if (roff < 0 || !PAGE_ALIGNED(roff) || len == 0 || !PAGE_ALIGNED(len))
+	err = devmem_resolve(dhp, dip, rnumber, roff, len, maxprot, accattrp,
+			     &phys, &cache);
+	if (err)
 		goto out;
-	if (i_ddi_reg_resource(dip, rnumber, &r) != DDI_SUCCESS ||
-	    (r->flags & IORESOURCE_IO))
-		goto out;
-	err = ENXIO;
-	size = r->flags ? resource_size(r) : 0;
-	if (size && !PAGE_ALIGNED(size)) {
-		if (!i_ddi_reg_page_exclusive(r))
-			goto out;
-		size = PAGE_ALIGN(size);
-	}
-	if ((u64)roff >= size || len > size - roff ||
-	    !PAGE_ALIGNED(r->start))
-		goto out;
-	err = EACCES;
-	if ((dhp->prot & maxprot) != dhp->prot)
-		goto out;
-	err = EPERM;
-	if (!capable(CAP_SYS_RAWIO) ||
-	    security_locked_down(LOCKDOWN_PCI_ACCESS))
-		goto out;
-
-	if (order == DDI_MERGING_OK_ACC || order == DDI_LOADCACHING_OK_ACC) {
-		err = EINVAL;
-		if (!(r->flags & IORESOURCE_PREFETCH))
-			goto out;
-		dhp->cache = DEVMAP_CACHE_WC;
-	} else if (order == DDI_STRICTORDER_ACC) {
-		dhp->cache = DEVMAP_CACHE_UC;
-	} else {
-		dhp->cache = (r->flags & IORESOURCE_PREFETCH) ?
-			     DEVMAP_CACHE_WC : DEVMAP_CACHE_UC;
-	}
 	err = ENOMEM;
-	dhp->regs = devmap_regs_map(r->start + roff, len, dhp->cache);
+	dhp->regs = devmap_regs_map(phys, len, cache);
 	if (!dhp->regs)
 		goto out;
-	dhp->pfn = PHYS_PFN(r->start + roff);
+	dhp->cache = cache;
+	dhp->pfn = PHYS_PFN(phys);
 	dhp->invalid = flags & DEVMAP_MAPPING_INVALID;
 	dhp->setup_len = len;
 	dhp->maxprot = maxprot;
@@ -1165,6 +1181,76 @@ out:
 	return DDI_FAILURE;
 }
 EXPORT_SYMBOL_GPL(devmap_devmem_setup);
+
+/**
+ * devmap_devmem_remap() - point a device memory handle at other registers,
+ * or revoke its access (devmap_devmem_remap(9F))
+ * @dhc:      a handle set up by devmap_devmem_setup() with
+ *            DEVMAP_ALLOW_REMAP
+ * @dip:      the device
+ * @rnumber:  register set: BAR + 1
+ * @roff:     byte offset in the register set; page aligned
+ * @len:      bytes; page aligned, at least the handle's length
+ * @maxprot:  the highest protection; must still allow the mapping's
+ * @flags:    0, or DEVMAP_MAPPING_INVALID: the handle maps nothing from
+ *            now on (@rnumber, @roff, @len and @accattrp are ignored) and
+ *            every access to it gets SIGBUS, until a later remap without
+ *            the flag - what hermon and tavor do in devmap_dup(9E) to
+ *            keep a fork child off the parent's registers
+ * @accattrp: access attributes, as for devmap_devmem_setup(); the caching
+ *            they select must be the handle's (a mapping has one)
+ *
+ * Every translation of the handle's range is unloaded first (in every
+ * process: Linux zaps by file range, see devmap_unload()), so the next
+ * access loads the new registers or finds the handle invalid.
+ *
+ * Context: process context, may sleep; from devmap(9E)'s callbacks
+ * (devmap_access(9E), devmap_dup(9E)) or a context management function,
+ * which serialise it with the handle's faults.
+ * Return: 0, or -1 (DDI_FAILURE), as on Solaris: not a device memory
+ * handle, no DEVMAP_ALLOW_REMAP, other @flags, a protection beyond
+ * @maxprot, or any reason devmap_devmem_setup() would refuse the range;
+ * the handle is unchanged then.
+ */
+int devmap_devmem_remap(devmap_cookie_t dhc, dev_info_t *dip,
+			uint_t rnumber, offset_t roff, size_t len,
+			uint_t maxprot, uint_t flags,
+			ddi_device_acc_attr_t *accattrp)
+{
+	struct devmap_handle *dhp = dhc;
+	struct devmap_regs *regs, *old;
+	resource_size_t phys;
+	int cache;
+
+	if (!dhp || dhp->type != DEVMAP_TYPE_DEVMEM ||
+	    !(dhp->flags & DEVMAP_ALLOW_REMAP) ||
+	    (flags & ~DEVMAP_MAPPING_INVALID) ||
+	    (dhp->prot & maxprot) != dhp->prot)
+		return DDI_FAILURE;
+	if (flags & DEVMAP_MAPPING_INVALID) {
+		WRITE_ONCE(dhp->invalid, true);
+		devmap_unload(dhp, dhp->uoff, 0);
+		dhp->maxprot = maxprot;
+		return DDI_SUCCESS;
+	}
+	if (len < dhp->len ||
+	    devmem_resolve(dhp, dip, rnumber, roff, len, maxprot, accattrp,
+			   &phys, &cache) || cache != dhp->cache)
+		return DDI_FAILURE;
+	regs = devmap_regs_map(phys, len, cache);
+	if (!regs)
+		return DDI_FAILURE;
+	devmap_unload(dhp, dhp->uoff, 0);
+	old = dhp->regs;
+	dhp->regs = regs;
+	dhp->pfn = PHYS_PFN(phys);
+	dhp->maxprot = maxprot;
+	WRITE_ONCE(dhp->invalid, false);
+	if (old)
+		kref_put(&old->ref, devmap_regs_release);
+	return DDI_SUCCESS;
+}
+EXPORT_SYMBOL_GPL(devmap_devmem_remap);
 
 /*
  * A segment of @mn not yet in revocation state @state, with a reference,

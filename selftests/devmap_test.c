@@ -55,6 +55,7 @@
 #include <unistd.h>
 
 #include "xxmem.h"
+#include "vm_util.h"
 
 /* The harness itself is not -Wextra clean (an unused signal handler argument). */
 #pragma GCC diagnostic push
@@ -80,6 +81,13 @@
 /* xxsegmap: four pages, page p filled with 0xA0 + p. */
 #define XXSEG_PAGES		4
 #define XXSEG_BYTE(p)		((uint8_t)(0xA0 + (p)))
+/* xxsegmap's windows (selftests/drivers/xxsegmap.c) */
+#define XXSEG_WIN(i)		((uint64_t)(i) << 32)
+#define XXSEG_TRASH_OFF		XXSEG_WIN(1)	/* DDI_UMEM_TRASH, 4 pages */
+#define XXSEG_TRASH_PAGES	4
+#define XXSEG_BIG_OFF		XXSEG_WIN(2)	/* 4 MiB, DEVMAP_USE_PAGESIZE */
+#define XXSEG_BIG2_OFF		XXSEG_WIN(3)	/* the same, DEVMAP_DEFAULTS */
+#define XXSEG_BIG_SIZE		(4UL << 20)
 
 /* The default of xxmem's ctx_timeout_ms. */
 #define CTX_TIMEOUT_DEFAULT_MS	20
@@ -296,20 +304,6 @@ static bool param_read(const char *path, long *val)
 	errno = 0;
 	*val = strtol(buf, &end, 0);
 	return !errno && end != buf;
-}
-
-static bool param_write(const char *path, const char *val)
-{
-	size_t len = strlen(val);
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = write(fd, val, len);
-	close(fd);
-	return n == (ssize_t)len;
 }
 
 /* ---- the callback trace ---- */
@@ -2453,6 +2447,67 @@ TEST_F(segmap, segmap_maps_through_ddi_devmap_segmap)
 	set_byte(p, pg + 100, XXSEG_BYTE(1));
 	EXPECT_EQ(0, munmap(q, pg));
 	EXPECT_EQ(0, munmap(p, 2 * pg));
+}
+
+/*
+ * ddi_umem_alloc(DDI_UMEM_TRASH): every page of the cookie is its one
+ * scratch page, so a write through any page of any mapping of it is seen
+ * at the same offset of every page of every mapping.
+ */
+TEST_F(segmap, trash_cookie_pages_are_one_scratch_page)
+{
+	size_t pg = self->pg, n = XXSEG_TRASH_PAGES, k;
+	uint8_t v = (uint8_t)(new_seed() | 1);
+	uint8_t *p, *q;
+
+	NEED_NODE(XXSEGMAP_DEV_DEFAULT);
+	p = xx_mmap(self->fd, XXSEG_TRASH_OFF, n * pg, PROT_READ | PROT_WRITE,
+		    MAP_SHARED);
+	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(errno));
+	q = xx_mmap(self->fd, XXSEG_TRASH_OFF + 2 * pg, pg, PROT_READ, MAP_SHARED);
+	ASSERT_FALSE(map_failed(q)) TH_LOG("mmap page 2: %s", strerror(errno));
+	set_byte(p, 3 * pg + 17, v);
+	for (k = 0; k < n; k++)
+		EXPECT_EQ(v, byte_at(p, k * pg + 17)) TH_LOG("page %zu", k);
+	EXPECT_EQ(v, byte_at(q, 17));
+	set_byte(p, 17, (uint8_t)~v);
+	EXPECT_EQ((uint8_t)~v, byte_at(q, 17));
+	EXPECT_EQ((uint8_t)~v, byte_at(p, 3 * pg + 17));
+	/* another offset of the page is not touched by those writes */
+	set_byte(p, pg + 18, 0);
+	EXPECT_EQ(0, byte_at(p, 2 * pg + 18));
+	EXPECT_EQ((uint8_t)~v, byte_at(p, 2 * pg + 17));
+	EXPECT_EQ(0, munmap(q, pg));
+	EXPECT_EQ(0, munmap(p, n * pg));
+}
+
+/*
+ * DEVMAP_USE_PAGESIZE: the handle is never mapped with 2 MiB entries (a
+ * page mapping, populated by mmap), while the same 4 MiB without the flag
+ * is a PFN map of 2 MiB entries where xxddi has them (Linux 6.12).  Both
+ * map the same memory.
+ */
+TEST_F(segmap, use_pagesize_handle_gets_no_2mib_entries)
+{
+	const size_t len = XXSEG_BIG_SIZE, mib2 = 2UL << 20;
+	uint32_t seed = new_seed();
+	uint8_t *p, *q;
+
+	NEED_NODE(XXSEGMAP_DEV_DEFAULT);
+	p = xx_mmap(self->fd, XXSEG_BIG_OFF, len, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(errno));
+	q = xx_mmap(self->fd, XXSEG_BIG2_OFF, len, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_FALSE(map_failed(q)) TH_LOG("mmap: %s", strerror(errno));
+	EXPECT_FALSE(is_pfnmap(p)) TH_LOG("VmFlags:%s", vm_flags_at(p));
+	/* 32-bit processes get no 2 MiB placement, but may be lucky */
+	if (sizeof(long) == 8 || (uintptr_t)q % mib2 == 0)
+		EXPECT_EQ(huge_pfnmap(), is_pfnmap(q)) TH_LOG("VmFlags:%s", vm_flags_at(q));
+	pat_fill(p, 0, len, seed);
+	EXPECT_EQ(-1, pat_check(q, 0, len, seed));
+	pat_fill(q, 0, len, ~seed);
+	EXPECT_EQ(-1, pat_check(p, 0, len, ~seed));
+	EXPECT_EQ(0, munmap(q, len));
+	EXPECT_EQ(0, munmap(p, len));
 }
 
 /* ---- helper mode ---------------------------------------------------- */

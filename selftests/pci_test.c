@@ -73,6 +73,7 @@
 #include <unistd.h>
 
 #include "xxmem.h"
+#include "vm_util.h"
 
 /* The harness itself is not -Wextra clean (an unused signal handler argument). */
 #pragma GCC diagnostic push
@@ -597,6 +598,61 @@ TEST_F(pci, edu_id_register_reads_010000ed)
 	self->edu_fd = -1;
 	EXPECT_EQ(EDU_ID_VALUE, rd32(whole, EDU_ID));
 	munmap(whole, 1U << 20);
+}
+
+#define BAR_FORK_REVOKE	"/sys/module/xxmem/parameters/bar_fork_revoke"
+
+/* Read edu's ID register through @p in a fork child: its wait status. */
+static int id_in_child(void *p)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		no_core_dumps();
+		_exit(rd32(p, EDU_ID) == EDU_ID_VALUE ? 0 : 1);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+/*
+ * devmap_devmem_remap(9F) with DEVMAP_MAPPING_INVALID, as hermon calls it
+ * from devmap_dup(9E): with xxmem's bar_fork_revoke=Y a fork child's copy
+ * of a BAR mapping maps nothing (SIGBUS), while the parent's still reads
+ * the registers; with N (the default) the child reads them too.
+ */
+TEST_F(pci, devmem_remap_invalid_revokes_fork_child)
+{
+	void *p;
+	int status;
+
+	NEED_EDU();
+	if (!param_write(BAR_FORK_REVOKE, "Y"))
+		XX_SKIP("cannot set %s: %s", BAR_FORK_REVOKE, strerror(errno));
+	p = xx_mmap(self->edu_fd, XXMEM_REGION_OFFSET(0), self->pg,
+		    PROT_READ | PROT_WRITE, MAP_SHARED);
+	param_write(BAR_FORK_REVOKE, "N");
+	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap BAR 0: %s", strerror(errno));
+	EXPECT_EQ(EDU_ID_VALUE, rd32(p, EDU_ID));
+	status = id_in_child(p);
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS)
+		TH_LOG("fork child: wait status 0x%x", status);
+	EXPECT_EQ(EDU_ID_VALUE, rd32(p, EDU_ID)) TH_LOG("the parent's mapping");
+	munmap(p, self->pg);
+
+	/* without the parameter the child shares the mapping */
+	p = xx_mmap(self->edu_fd, XXMEM_REGION_OFFSET(0), self->pg, PROT_READ,
+		    MAP_SHARED);
+	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap BAR 0: %s", strerror(errno));
+	status = id_in_child(p);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("fork child: wait status 0x%x", status);
+	munmap(p, self->pg);
 }
 
 TEST_F(pci, edu_liveness_returns_inverse)

@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "xxmem.h"
+#include "vm_util.h"
 
 /* The harness itself is not -Wextra clean (an unused signal handler argument). */
 #pragma GCC diagnostic push
@@ -203,59 +204,6 @@ static int touch_in_child(const void *p)
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
 	return status;
-}
-
-/* The VmFlags of the mapping at @p in /proc/self/smaps, or "". */
-static const char *vm_flags_at(const void *p)
-{
-	static char flags[520];
-	unsigned long lo, hi, a = (unsigned long)p;
-	char line[512], perms[8];
-	bool in = false;
-	FILE *f = fopen("/proc/self/smaps", "re");
-
-	flags[0] = '\0';
-	if (!f)
-		return flags;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3) {
-			in = a >= lo && a < hi;	/* a mapping's first line */
-		} else if (in && !strncmp(line, "VmFlags:", 8)) {
-			snprintf(flags, sizeof(flags), "%s ", line + 8);
-			break;
-		}
-	}
-	fclose(f);
-	return flags;
-}
-
-/* Is the mapping at @p a PFN map ("pf" in its VmFlags)? */
-static bool is_pfnmap(const void *p)
-{
-	return strstr(vm_flags_at(p), " pf ") != NULL;
-}
-
-/* Contents of a one-line file (newline dropped), or "" */
-static const char *read_line(const char *path)
-{
-	static char buf[256];
-	FILE *f = fopen(path, "re");
-
-	buf[0] = '\0';
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = '\0';
-		fclose(f);
-	}
-	buf[strcspn(buf, "\n")] = '\0';
-	return buf;
-}
-
-/* Does this xxddi build map 2 MiB blocks with PMD entries? */
-static bool huge_pfnmap(void)
-{
-	return !strcmp(read_line("/sys/module/xxddi/parameters/huge_pfnmap"),
-		       "Y");
 }
 
 /* Does the kernel take huge faults in file mappings (THP not "never")? */

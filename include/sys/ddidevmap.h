@@ -105,6 +105,10 @@ int devmap_devmem_setup(devmap_cookie_t dhp, struct dev_info *dip,
 			uint_t rnumber, offset_t roff, size_t len,
 			uint_t maxprot, uint_t flags,
 			struct ddi_device_acc_attr *accattrp);
+int devmap_devmem_remap(devmap_cookie_t dhp, struct dev_info *dip,
+			uint_t rnumber, offset_t roff, size_t len,
+			uint_t maxprot, uint_t flags,
+			struct ddi_device_acc_attr *accattrp);
 int devmap_umem_remap(devmap_cookie_t dhp, struct dev_info *dip,
 		      ddi_umem_cookie_t cookie, offset_t off, size_t len,
 		      uint_t maxprot, uint_t flags,

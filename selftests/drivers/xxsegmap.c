@@ -18,6 +18,14 @@
  *   EPERM   the range starts at page 3
  *   else    whatever ddi_devmap_segmap() returns (ENXIO when devmap(9E)
  *           fails, i.e. for a range reaching page 2)
+ *
+ * Three windows far above the device test devmap_umem_setup(9F) options;
+ * each is mapped whole or in part, through ddi_devmap_segmap():
+ *   XXSEG_TRASH_OFF  4 pages of a DDI_UMEM_TRASH cookie: every page is
+ *                    the cookie's one scratch page
+ *   XXSEG_BIG_OFF    4 MiB of kernel memory with DEVMAP_USE_PAGESIZE
+ *   XXSEG_BIG2_OFF   the same 4 MiB with DEVMAP_DEFAULTS (2 MiB entries
+ *                    where xxddi has huge PFN maps)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -38,11 +46,20 @@
 #define XXSEG_MAPPABLE		ptob(2)			/* devmap(9E) serves pages 0-1 */
 #define XXSEG_FILL(p)		(0xA0 + (p))		/* byte filling page p */
 
+#define XXSEG_WIN(i)		((offset_t)(i) << 32)	/* window i's offset */
+#define XXSEG_TRASH_OFF		XXSEG_WIN(1)
+#define XXSEG_TRASH_SIZE	ptob(4)
+#define XXSEG_BIG_OFF		XXSEG_WIN(2)
+#define XXSEG_BIG2_OFF		XXSEG_WIN(3)
+#define XXSEG_BIG_SIZE		(4UL << 20)
+
 /* Per-instance soft state. */
 struct xxseg_state {
 	dev_info_t *dip;
 	ddi_umem_cookie_t cookie;	/* XXSEG_PAGES pages */
 	caddr_t kva;
+	ddi_umem_cookie_t tcookie;	/* DDI_UMEM_TRASH, XXSEG_TRASH_SIZE */
+	ddi_umem_cookie_t bcookie;	/* XXSEG_BIG_SIZE */
 };
 
 static void *xxseg_statep;
@@ -67,13 +84,54 @@ static int xxseg_close(dev_t dev, int flag, int otyp, cred_t *credp)
  * devmap(9E): export [off, off + len) if it lies within pages 0 and 1;
  * -1 for anything touching pages 2 or 3.
  */
+/*
+ * The window [off, off + len) lies in: its cookie, offset in it and
+ * devmap_umem_setup(9F) flags.  false if it is in none.
+ */
+static bool xxseg_window(struct xxseg_state *xsp, offset_t off, size_t len,
+			 ddi_umem_cookie_t *cookiep, offset_t *koffp,
+			 uint_t *flagsp)
+{
+	static const struct {
+		offset_t base;
+		size_t size;
+		uint_t flags;
+	} win[] = {
+		{ XXSEG_TRASH_OFF, XXSEG_TRASH_SIZE, DEVMAP_DEFAULTS },
+		{ XXSEG_BIG_OFF, XXSEG_BIG_SIZE, DEVMAP_USE_PAGESIZE },
+		{ XXSEG_BIG2_OFF, XXSEG_BIG_SIZE, DEVMAP_DEFAULTS },
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(win); i++) {
+		if (off < win[i].base || off - win[i].base >= win[i].size ||
+		    len > win[i].size - (off - win[i].base))
+			continue;
+		*cookiep = i == 0 ? xsp->tcookie : xsp->bcookie;
+		*koffp = off - win[i].base;
+		*flagsp = win[i].flags;
+		return true;
+	}
+	return false;
+}
+
 static int xxseg_devmap(dev_t dev, devmap_cookie_t handle, offset_t off,
 			size_t len, size_t *maplen, uint_t model)
 {
 	struct xxseg_state *xsp = ddi_get_soft_state(xxseg_statep,
 						     getminor(dev));
+	ddi_umem_cookie_t wcookie;
+	offset_t koff;
+	uint_t wflags;
 	int error;
 
+	if (xsp && xxseg_window(xsp, off, len, &wcookie, &koff, &wflags)) {
+		if (devmap_umem_setup(handle, xsp->dip, NULL, wcookie, koff,
+				      len, PROT_ALL, wflags, NULL) != 0)
+			return -1;
+		*maplen = len;
+		return 0;
+	}
 	if (!xsp || off < 0 || off >= XXSEG_MAPPABLE ||
 	    len > XXSEG_MAPPABLE - off)
 		return -1;
@@ -93,6 +151,16 @@ static int xxseg_segmap(dev_t dev, off_t off, struct as *asp, caddr_t *addrp,
 			off_t len, unsigned int prot, unsigned int maxprot,
 			unsigned int flags, cred_t *credp)
 {
+	struct xxseg_state *xsp = ddi_get_soft_state(xxseg_statep,
+						     getminor(dev));
+	ddi_umem_cookie_t wcookie;
+	offset_t koff;
+	uint_t wflags;
+
+	if (xsp && len >= 0 &&
+	    xxseg_window(xsp, off, len, &wcookie, &koff, &wflags))
+		return ddi_devmap_segmap(dev, off, asp, addrp, len, prot,
+					 maxprot, flags, credp);
 	if (off < 0 || len < 0 || off > XXSEG_SIZE || len > XXSEG_SIZE - off)
 		return ENXIO;
 	if ((flags & MAP_TYPE) != MAP_SHARED)
@@ -125,12 +193,22 @@ static int xxseg_attach(dev_info_t *dip, ddi_attach_cmd_t cmd)
 	}
 	for (p = 0; p < XXSEG_PAGES; p++)
 		memset(xsp->kva + ptob(p), XXSEG_FILL(p), PAGESIZE);
+	/* a trash cookie has no kernel address: check the cookie */
+	(void)ddi_umem_alloc(XXSEG_TRASH_SIZE, DDI_UMEM_TRASH, &xsp->tcookie);
+	if (!xsp->tcookie ||
+	    !ddi_umem_alloc(XXSEG_BIG_SIZE, DDI_UMEM_SLEEP, &xsp->bcookie)) {
+		cmn_err(CE_WARN, "xxsegmap%d: cannot allocate the windows",
+			instance);
+		goto fail_umem;
+	}
 	if (ddi_create_minor_node(dip, "xxsegmap", S_IFCHR, instance,
 				  DDI_PSEUDO, 0) != DDI_SUCCESS)
 		goto fail_umem;
 	return DDI_SUCCESS;
 
 fail_umem:
+	ddi_umem_free(xsp->bcookie);
+	ddi_umem_free(xsp->tcookie);
 	ddi_umem_free(xsp->cookie);
 fail:
 	ddi_soft_state_free(xxseg_statep, instance);
@@ -145,6 +223,8 @@ static int xxseg_detach(dev_info_t *dip, ddi_detach_cmd_t cmd)
 	if (cmd != DDI_DETACH || !xsp)
 		return DDI_FAILURE;
 	ddi_remove_minor_node(dip, NULL);
+	ddi_umem_free(xsp->bcookie);
+	ddi_umem_free(xsp->tcookie);
 	ddi_umem_free(xsp->cookie);
 	ddi_soft_state_free(xxseg_statep, instance);
 	return DDI_SUCCESS;
