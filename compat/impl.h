@@ -104,6 +104,11 @@ struct ddi_minor_node {
  * @pages:  the pages, order 0, zeroed
  * @trash:  DDI_UMEM_TRASH: every entry of @pages is the same page, @kva is
  *          NULL
+ * @locked: ddi_umem_lock(): @pages are a process' pages, pinned; @kva is
+ *          NULL
+ * @dirty:  @locked for writing: the pages are marked dirty when unpinned
+ * @mm:     @locked: the process' address space (held with mmgrab), whose
+ *          pinned_vm counts the pages
  */
 struct ddi_umem_cookie {
 	struct kref ref;
@@ -112,6 +117,9 @@ struct ddi_umem_cookie {
 	unsigned long npages;
 	struct page **pages;
 	bool trash;
+	bool locked;
+	bool dirty;
+	struct mm_struct *mm;
 };
 
 void i_ddi_umem_hold(struct ddi_umem_cookie *cp);

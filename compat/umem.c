@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Kernel memory for user mappings: ddi_umem_alloc(9F), ddi_umem_free(9F)
- * and devmap_umem_setup(9F).
+ * and devmap_umem_setup(9F); user memory locked down for them:
+ * ddi_umem_lock(9F), ddi_umem_unlock(9F), umem_lockmemory.
  *
  * The memory is an array of order-0 pages (split from higher-order blocks
  * where possible) made virtually contiguous in the kernel with vmap(); user
@@ -11,11 +12,25 @@
  * (illumos does not track this and leaves stale translations).
  */
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <sys/sunddi.h>
 #include <sys/ddidevmap.h>
 #include "impl.h"
+
+/*
+ * The locked user pages of @cp go back to their process: unpinned (marked
+ * dirty if they were locked for writing) and no longer counted against
+ * its RLIMIT_MEMLOCK.
+ */
+static void umem_unpin(struct ddi_umem_cookie *cp)
+{
+	unpin_user_pages_dirty_lock(cp->pages, cp->npages, cp->dirty);
+	atomic64_sub(cp->npages, &cp->mm->pinned_vm);
+	mmdrop(cp->mm);
+}
 
 static void i_ddi_umem_release(struct kref *ref)
 {
@@ -23,7 +38,9 @@ static void i_ddi_umem_release(struct kref *ref)
 						  ref);
 	unsigned long i;
 
-	if (cp->trash) {
+	if (cp->locked) {
+		umem_unpin(cp);
+	} else if (cp->trash) {
 		__free_page(cp->pages[0]);	/* every entry is this page */
 		atomic_long_dec(&xxddi_stats.umem_pages);
 	} else {
@@ -328,3 +345,136 @@ int devmap_umem_remap(devmap_cookie_t dhc, dev_info_t *dip,
 	return 0;
 }
 EXPORT_SYMBOL_GPL(devmap_umem_remap);
+
+/**
+ * umem_lockmemory() - lock user pages down for a cookie
+ * (umem_lockmemory, illumos' consolidation-private ddi_umem_lock)
+ * @addr:       user virtual address in the calling process; page aligned
+ * @size:       bytes; page aligned and not 0
+ * @flags:      DDI_UMEMLOCK_READ and/or DDI_UMEMLOCK_WRITE (the pages will
+ *              be written: they are made private to the process and
+ *              writable first), optionally DDI_UMEMLOCK_LONGTERM (held for
+ *              an unbounded time: FOLL_LONGTERM, which refuses file pages
+ *              of filesystems that cannot have them pinned)
+ * @cookiep:    where to store the cookie; NULL on failure
+ * @ops_vector: must be NULL (no cleanup callback: the pages stay locked
+ *              until ddi_umem_unlock(), even after the process exits)
+ * @procp:      the calling process (curproc) or NULL
+ *
+ * The cookie works with devmap_umem_setup(9F) like one from
+ * ddi_umem_alloc(), exporting the process' pages to other mappings; it has
+ * no kernel address.  The pages count against the process' RLIMIT_MEMLOCK
+ * (unless it has CAP_IPC_LOCK), as pinned memory (mm->pinned_vm, as RDMA
+ * does).
+ *
+ * Context: process context of the process owning @addr, may sleep; not
+ * under mmap_lock.
+ * Return: 0, or an errno: EINVAL (unaligned @addr or @size, @size 0, bad
+ * @flags, @ops_vector or @procp, no user address space); EFAULT (a page of
+ * the range is not mapped, or not writable for DDI_UMEMLOCK_WRITE, or
+ * cannot be locked); ENOMEM (no memory, or RLIMIT_MEMLOCK exceeded).
+ */
+int umem_lockmemory(caddr_t addr, size_t size, int flags,
+		    ddi_umem_cookie_t *cookiep,
+		    struct umem_callback_ops *ops_vector, proc_t *procp)
+{
+	unsigned long uaddr = (unsigned long)addr, limit;
+	struct ddi_umem_cookie *cp;
+	unsigned int gup = 0;
+	long pinned;
+
+	if (cookiep)
+		*cookiep = NULL;
+	if (!cookiep || size == 0 || !PAGE_ALIGNED(uaddr) ||
+	    !PAGE_ALIGNED(size) || ops_vector ||
+	    (procp && procp != curproc) || !current->mm ||
+	    !(flags & (DDI_UMEMLOCK_READ | DDI_UMEMLOCK_WRITE)) ||
+	    (flags & ~(DDI_UMEMLOCK_READ | DDI_UMEMLOCK_WRITE |
+		       DDI_UMEMLOCK_LONGTERM)))
+		return EINVAL;
+	if (size > TASK_SIZE || uaddr > TASK_SIZE - size)
+		return EFAULT;
+
+	cp = kzalloc(sizeof(*cp), GFP_KERNEL);
+	if (!cp)
+		return ENOMEM;
+	kref_init(&cp->ref);
+	cp->npages = btop(size);
+	cp->size = size;
+	cp->pages = kvcalloc(cp->npages, sizeof(*cp->pages), GFP_KERNEL);
+	if (!cp->pages)
+		goto err_cookie;
+	limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	if (atomic64_add_return(cp->npages, &current->mm->pinned_vm) > limit &&
+	    !capable(CAP_IPC_LOCK))
+		goto err_account;
+
+	if (flags & DDI_UMEMLOCK_WRITE)
+		gup |= FOLL_WRITE;
+	if (flags & DDI_UMEMLOCK_LONGTERM)
+		gup |= FOLL_LONGTERM;
+	pinned = pin_user_pages_fast(uaddr, cp->npages, gup, cp->pages);
+	if (pinned != (long)cp->npages) {
+		if (pinned > 0)
+			unpin_user_pages(cp->pages, pinned);
+		atomic64_sub(cp->npages, &current->mm->pinned_vm);
+		kvfree(cp->pages);
+		kfree(cp);
+		return pinned == -ENOMEM ? ENOMEM : EFAULT;
+	}
+	cp->locked = true;
+	cp->dirty = flags & DDI_UMEMLOCK_WRITE;
+	cp->mm = current->mm;
+	mmgrab(cp->mm);
+	atomic_long_inc(&xxddi_stats.cookies);
+	*cookiep = cp;
+	return 0;
+
+err_account:
+	atomic64_sub(cp->npages, &current->mm->pinned_vm);
+	kvfree(cp->pages);
+err_cookie:
+	kfree(cp);
+	return ENOMEM;
+}
+EXPORT_SYMBOL_GPL(umem_lockmemory);
+
+/**
+ * ddi_umem_lock() - lock user pages down (ddi_umem_lock(9F))
+ * @addr:    user virtual address in the calling process; page aligned
+ * @len:     bytes; page aligned and not 0
+ * @flags:   DDI_UMEMLOCK_READ and/or DDI_UMEMLOCK_WRITE
+ * @cookiep: where to store the cookie (for devmap_umem_setup(9F)); NULL
+ *           on failure
+ *
+ * umem_lockmemory() without callbacks.  Release with ddi_umem_unlock().
+ *
+ * Context: process context, may sleep; not under mmap_lock.
+ * Return: 0 or an errno, as umem_lockmemory().
+ */
+int ddi_umem_lock(caddr_t addr, size_t len, int flags,
+		  ddi_umem_cookie_t *cookiep)
+{
+	if (flags & DDI_UMEMLOCK_LONGTERM)
+		return EINVAL;
+	return umem_lockmemory(addr, len, flags, cookiep, NULL, curproc);
+}
+EXPORT_SYMBOL_GPL(ddi_umem_lock);
+
+/**
+ * ddi_umem_unlock() - unlock pages locked by ddi_umem_lock()
+ * (ddi_umem_unlock(9F))
+ * @cookie: the cookie; NULL is a no-op
+ *
+ * Drops the locker's reference.  Pages still mapped through a devmap
+ * handle stay locked until the last such mapping is gone.
+ *
+ * Context: process context, may sleep (Solaris also allows interrupt
+ * context).
+ */
+void ddi_umem_unlock(ddi_umem_cookie_t cookie)
+{
+	if (cookie)
+		i_ddi_umem_rele(cookie);
+}
+EXPORT_SYMBOL_GPL(ddi_umem_unlock);

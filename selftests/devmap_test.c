@@ -88,6 +88,20 @@
 #define XXSEG_BIG_OFF		XXSEG_WIN(2)	/* 4 MiB, DEVMAP_USE_PAGESIZE */
 #define XXSEG_BIG2_OFF		XXSEG_WIN(3)	/* the same, DEVMAP_DEFAULTS */
 #define XXSEG_BIG_SIZE		(4UL << 20)
+#define XXSEG_LOCK_OFF		XXSEG_WIN(4)	/* ddi_umem_lock'ed user pages */
+
+/* xxsegmap's XXSEG_IOC_LOCK argument and ioctls; DDI_UMEMLOCK_* values */
+struct xxseg_lock {
+	uint64_t addr;
+	uint64_t len;
+	uint32_t flags;
+	uint32_t pad;
+};
+
+#define XXSEG_IOC_LOCK		_IOW('S', 1, struct xxseg_lock)
+#define XXSEG_IOC_UNLOCK	_IO('S', 2)
+#define DDI_UMEMLOCK_READ	0x01
+#define DDI_UMEMLOCK_WRITE	0x02
 
 /* The default of xxmem's ctx_timeout_ms. */
 #define CTX_TIMEOUT_DEFAULT_MS	20
@@ -2508,6 +2522,72 @@ TEST_F(segmap, use_pagesize_handle_gets_no_2mib_entries)
 	EXPECT_EQ(-1, pat_check(p, 0, len, ~seed));
 	EXPECT_EQ(0, munmap(q, len));
 	EXPECT_EQ(0, munmap(p, len));
+}
+
+/* XXSEG_IOC_LOCK of [@addr, @addr + @len) for writing: 0 or the errno. */
+static int seg_lock(int fd, const void *addr, size_t len, uint32_t flags)
+{
+	struct xxseg_lock lk = {
+		.addr = (uintptr_t)addr, .len = len, .flags = flags,
+	};
+
+	return ioctl(fd, XXSEG_IOC_LOCK, &lk) ? errno : 0;
+}
+
+/*
+ * ddi_umem_lock(9F): a process' own pages, locked down by the driver, are
+ * what another mapping of the device maps (devmap_umem_setup with the
+ * cookie): writes are seen both ways, and the pages stay mapped after
+ * ddi_umem_unlock while the mapping exists.  Unaligned or unmapped ranges
+ * and bad flags are refused with ddi_umem_lock's errno.
+ */
+TEST_F(segmap, umem_lock_exports_the_callers_pages)
+{
+	size_t pg = self->pg, len = 2 * self->pg;
+	uint32_t seed = new_seed();
+	uint8_t *buf, *q, *hole;
+
+	NEED_NODE(XXSEGMAP_DEV_DEFAULT);
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_FALSE(map_failed(buf));
+	pat_fill(buf, 0, len, seed);
+
+	/* nothing locked: the window maps nothing, unlock has nothing */
+	EXPECT_MAP_ERR(ENXIO, self->fd, XXSEG_LOCK_OFF, pg, PROT_READ, MAP_SHARED);
+	EXPECT_EQ(-1, ioctl(self->fd, XXSEG_IOC_UNLOCK));
+	EXPECT_EQ(ENXIO, errno);
+	/* bad requests */
+	EXPECT_EQ(EINVAL, seg_lock(self->fd, buf + 1, pg, DDI_UMEMLOCK_WRITE));
+	EXPECT_EQ(EINVAL, seg_lock(self->fd, buf, pg + 1, DDI_UMEMLOCK_WRITE));
+	EXPECT_EQ(EINVAL, seg_lock(self->fd, buf, 0, DDI_UMEMLOCK_WRITE));
+	EXPECT_EQ(EINVAL, seg_lock(self->fd, buf, pg, 0));
+	EXPECT_EQ(EINVAL, seg_lock(self->fd, buf, pg, 0x100));
+	hole = mmap(NULL, pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_FALSE(map_failed(hole));
+	EXPECT_EQ(EFAULT, seg_lock(self->fd, hole, pg, DDI_UMEMLOCK_WRITE));
+	EXPECT_EQ(0, munmap(hole, pg));
+	EXPECT_EQ(EFAULT, seg_lock(self->fd, hole, pg, DDI_UMEMLOCK_READ));
+
+	ASSERT_EQ(0, seg_lock(self->fd, buf, len, DDI_UMEMLOCK_READ | DDI_UMEMLOCK_WRITE));
+	EXPECT_EQ(EBUSY, seg_lock(self->fd, buf, pg, DDI_UMEMLOCK_WRITE));
+	/* the cookie is 2 pages: a third is beyond it */
+	EXPECT_MAP_ERR(ENXIO, self->fd, XXSEG_LOCK_OFF, 3 * pg, PROT_READ, MAP_SHARED);
+	q = xx_mmap(self->fd, XXSEG_LOCK_OFF, len, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_FALSE(map_failed(q)) TH_LOG("mmap: %s", strerror(errno));
+	EXPECT_EQ(-1, pat_check(q, 0, len, seed));
+	pat_fill(q, 0, len, ~seed);
+	EXPECT_EQ(-1, pat_check(buf, 0, len, ~seed)) TH_LOG("the device's writes");
+	set_byte(buf, pg + 9, (uint8_t)~byte_at(buf, pg + 9));
+	EXPECT_EQ(byte_at(buf, pg + 9), byte_at(q, pg + 9));
+
+	/* unlocked: the mapping keeps the pages; the window is empty again */
+	EXPECT_EQ(0, ioctl(self->fd, XXSEG_IOC_UNLOCK));
+	EXPECT_MAP_ERR(ENXIO, self->fd, XXSEG_LOCK_OFF, pg, PROT_READ, MAP_SHARED);
+	set_byte(q, 5, 0x3c);
+	EXPECT_EQ(0x3c, byte_at(buf, 5));
+	EXPECT_EQ(0, munmap(q, len));
+	EXPECT_EQ(0, munmap(buf, len));
 }
 
 /* ---- helper mode ---------------------------------------------------- */

@@ -42,6 +42,17 @@ typedef void *ddi_umem_cookie_t;
 #define DDI_UMEM_PAGEABLE	0x02
 #define DDI_UMEM_TRASH		0x04
 
+/* ddi_umem_lock(9F) flags (Solaris values) */
+#define DDI_UMEMLOCK_READ	0x01	/* the pages will be read */
+#define DDI_UMEMLOCK_WRITE	0x02	/* the pages will be written */
+
+/* umem_lockmemory() callbacks (none are supported: pass NULL) */
+#define UMEM_CALLBACK_VERSION	1
+struct umem_callback_ops {
+	int cbo_umem_callback_version;
+	void (*cbo_umem_lock_cleanup)(ddi_umem_cookie_t *cookiep);
+};
+
 /* devmap_access(9E) type: Solaris' enum devmap_fault_type */
 enum devmap_fault_type {
 	DEVMAP_ACCESS,		/* no translation */

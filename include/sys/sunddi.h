@@ -17,6 +17,7 @@
 #include <sys/uio.h>
 #include <sys/dditypes.h>
 #include <sys/param.h>
+#include <sys/proc.h>
 #include <sys/model.h>
 #include <sys/mman.h>
 #include <sys/ddi.h>
@@ -169,6 +170,16 @@ void ddi_soft_state_fini(void **state_p);
 /* Kernel memory for user mappings (compat/umem.c) */
 void *ddi_umem_alloc(size_t size, int flag, ddi_umem_cookie_t *cookiep);
 void ddi_umem_free(ddi_umem_cookie_t cookie);
+
+/* User memory locked down for mappings (compat/umem.c) */
+int ddi_umem_lock(caddr_t addr, size_t len, int flags,
+		  ddi_umem_cookie_t *cookiep);
+void ddi_umem_unlock(ddi_umem_cookie_t cookie);
+/* illumos' consolidation-private form (<sys/esunddi.h> there) */
+#define DDI_UMEMLOCK_LONGTERM	0x04
+int umem_lockmemory(caddr_t addr, size_t size, int flags,
+		    ddi_umem_cookie_t *cookiep,
+		    struct umem_callback_ops *ops_vector, proc_t *procp);
 
 /* Kernel virtual address -> page frame number (hat_getkpfnum(9F)) */
 #define PFN_INVALID	((ulong_t)-1)

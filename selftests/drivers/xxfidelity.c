@@ -78,6 +78,8 @@ static_assert(DEVMAP_OPS_REV == 1);
 static_assert(DDI_UMEM_SLEEP == 0 && DDI_UMEM_NOSLEEP == 1 &&
 	      DDI_UMEM_PAGEABLE == 2 && DDI_UMEM_TRASH == 4);
 static_assert(S_OTHER == 0 && S_READ == 1 && S_WRITE == 2 && S_EXEC == 3);
+static_assert(DDI_UMEMLOCK_READ == 1 && DDI_UMEMLOCK_WRITE == 2 &&
+	      DDI_UMEMLOCK_LONGTERM == 4 && UMEM_CALLBACK_VERSION == 1);
 static_assert(SAME_TYPE(devmap_cookie_t, void *));
 static_assert(SAME_TYPE(ddi_umem_cookie_t, void *));
 static_assert(offsetof(struct devmap_callback_ctl, devmap_rev) == 0);
@@ -177,6 +179,16 @@ static_assert(PROTO(devmap_devmem_setup,
 			    struct devmap_callback_ctl *, uint_t,
 			    offset_t, size_t, uint_t, uint_t,
 			    ddi_device_acc_attr_t *)));
+static_assert(PROTO(devmap_devmem_remap,
+		    int (*)(devmap_cookie_t, dev_info_t *, uint_t, offset_t,
+			    size_t, uint_t, uint_t,
+			    ddi_device_acc_attr_t *)));
+static_assert(PROTO(ddi_umem_lock,
+		    int (*)(caddr_t, size_t, int, ddi_umem_cookie_t *)));
+static_assert(PROTO(ddi_umem_unlock, void (*)(ddi_umem_cookie_t)));
+static_assert(PROTO(umem_lockmemory,
+		    int (*)(caddr_t, size_t, int, ddi_umem_cookie_t *,
+			    struct umem_callback_ops *, proc_t *)));
 static_assert(PROTO(ddi_umem_alloc,
 		    void *(*)(size_t, int, ddi_umem_cookie_t *)));
 static_assert(PROTO(ddi_devmap_segmap,

@@ -26,10 +26,20 @@
  *   XXSEG_BIG_OFF    4 MiB of kernel memory with DEVMAP_USE_PAGESIZE
  *   XXSEG_BIG2_OFF   the same 4 MiB with DEVMAP_DEFAULTS (2 MiB entries
  *                    where xxddi has huge PFN maps)
+ *   XXSEG_LOCK_OFF   the user pages the last XXSEG_IOC_LOCK locked down
+ *                    with ddi_umem_lock(9F) (ENXIO while none are)
+ *
+ * ioctl(9E): XXSEG_IOC_LOCK (struct xxseg_lock: a page-aligned user
+ * address, length and DDI_UMEMLOCK_* flags; EBUSY while pages are locked,
+ * else ddi_umem_lock's errno) and XXSEG_IOC_UNLOCK (ddi_umem_unlock; ENXIO
+ * if nothing is locked).  The structure has one layout for both models.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ioctl.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/sizes.h>
 #include <linux/string.h>
 #include <sys/types.h>
 #include <sys/param.h>
@@ -52,6 +62,19 @@
 #define XXSEG_BIG_OFF		XXSEG_WIN(2)
 #define XXSEG_BIG2_OFF		XXSEG_WIN(3)
 #define XXSEG_BIG_SIZE		(4UL << 20)
+#define XXSEG_LOCK_OFF		XXSEG_WIN(4)
+#define XXSEG_LOCK_MAX		SZ_1M		/* window size; the cookie's */
+
+/* XXSEG_IOC_LOCK's argument (the same for 32- and 64-bit callers) */
+struct xxseg_lock {
+	__u64 addr;	/* page aligned */
+	__u64 len;	/* bytes, page aligned */
+	__u32 flags;	/* DDI_UMEMLOCK_READ / DDI_UMEMLOCK_WRITE */
+	__u32 pad;
+};
+
+#define XXSEG_IOC_LOCK		_IOW('S', 1, struct xxseg_lock)
+#define XXSEG_IOC_UNLOCK	_IO('S', 2)
 
 /* Per-instance soft state. */
 struct xxseg_state {
@@ -60,6 +83,8 @@ struct xxseg_state {
 	caddr_t kva;
 	ddi_umem_cookie_t tcookie;	/* DDI_UMEM_TRASH, XXSEG_TRASH_SIZE */
 	ddi_umem_cookie_t bcookie;	/* XXSEG_BIG_SIZE */
+	struct mutex lock;		/* protects lcookie */
+	ddi_umem_cookie_t lcookie;	/* ddi_umem_lock'ed user pages */
 };
 
 static void *xxseg_statep;
@@ -100,14 +125,17 @@ static bool xxseg_window(struct xxseg_state *xsp, offset_t off, size_t len,
 		{ XXSEG_TRASH_OFF, XXSEG_TRASH_SIZE, DEVMAP_DEFAULTS },
 		{ XXSEG_BIG_OFF, XXSEG_BIG_SIZE, DEVMAP_USE_PAGESIZE },
 		{ XXSEG_BIG2_OFF, XXSEG_BIG_SIZE, DEVMAP_DEFAULTS },
+		{ XXSEG_LOCK_OFF, XXSEG_LOCK_MAX, DEVMAP_DEFAULTS },
 	};
+	ddi_umem_cookie_t cookies[] = { xsp->tcookie, xsp->bcookie,
+					 xsp->bcookie, xsp->lcookie };
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(win); i++) {
 		if (off < win[i].base || off - win[i].base >= win[i].size ||
 		    len > win[i].size - (off - win[i].base))
 			continue;
-		*cookiep = i == 0 ? xsp->tcookie : xsp->bcookie;
+		*cookiep = cookies[i];
 		*koffp = off - win[i].base;
 		*flagsp = win[i].flags;
 		return true;
@@ -125,13 +153,19 @@ static int xxseg_devmap(dev_t dev, devmap_cookie_t handle, offset_t off,
 	uint_t wflags;
 	int error;
 
-	if (xsp && xxseg_window(xsp, off, len, &wcookie, &koff, &wflags)) {
-		if (devmap_umem_setup(handle, xsp->dip, NULL, wcookie, koff,
-				      len, PROT_ALL, wflags, NULL) != 0)
+	if (!xsp)
+		return -1;
+	mutex_lock(&xsp->lock);		/* lcookie stays while it is set up */
+	if (xxseg_window(xsp, off, len, &wcookie, &koff, &wflags)) {
+		error = devmap_umem_setup(handle, xsp->dip, NULL, wcookie, koff,
+					  len, PROT_ALL, wflags, NULL);
+		mutex_unlock(&xsp->lock);
+		if (error)
 			return -1;
 		*maplen = len;
 		return 0;
 	}
+	mutex_unlock(&xsp->lock);
 	if (!xsp || off < 0 || off >= XXSEG_MAPPABLE ||
 	    len > XXSEG_MAPPABLE - off)
 		return -1;
@@ -141,6 +175,54 @@ static int xxseg_devmap(dev_t dev, devmap_cookie_t handle, offset_t off,
 		return error;
 	*maplen = len;
 	return 0;
+}
+
+/*
+ * ioctl(9E): lock the caller's pages down for the XXSEG_LOCK_OFF window, or
+ * unlock them.
+ */
+static int xxseg_ioctl(dev_t dev, int cmd, intptr_t arg, int mode,
+		       cred_t *credp, int *rvalp)
+{
+	struct xxseg_state *xsp = ddi_get_soft_state(xxseg_statep,
+						     getminor(dev));
+	ddi_umem_cookie_t cookie;
+	struct xxseg_lock lk;
+	int error;
+
+	if (!xsp)
+		return ENXIO;
+	switch (cmd) {
+	case XXSEG_IOC_LOCK:
+		if (ddi_copyin((void __user *)arg, &lk, sizeof(lk), mode))
+			return EFAULT;
+		if (lk.len > XXSEG_LOCK_MAX || lk.pad)
+			return EINVAL;
+		/* not under xsp->lock: locking takes the caller's mmap_lock */
+		error = ddi_umem_lock((caddr_t)(uintptr_t)lk.addr, lk.len,
+				      lk.flags, &cookie);
+		if (error)
+			return error;
+		mutex_lock(&xsp->lock);
+		if (xsp->lcookie) {
+			mutex_unlock(&xsp->lock);
+			ddi_umem_unlock(cookie);
+			return EBUSY;
+		}
+		xsp->lcookie = cookie;
+		mutex_unlock(&xsp->lock);
+		return 0;
+	case XXSEG_IOC_UNLOCK:
+		mutex_lock(&xsp->lock);
+		cookie = xsp->lcookie;
+		xsp->lcookie = NULL;
+		mutex_unlock(&xsp->lock);
+		if (!cookie)
+			return ENXIO;
+		ddi_umem_unlock(cookie);
+		return 0;
+	}
+	return ENOTTY;
 }
 
 /*
@@ -185,6 +267,7 @@ static int xxseg_attach(dev_info_t *dip, ddi_attach_cmd_t cmd)
 		return DDI_FAILURE;
 	xsp = ddi_get_soft_state(xxseg_statep, instance);
 	xsp->dip = dip;
+	mutex_init(&xsp->lock);
 	xsp->kva = ddi_umem_alloc(XXSEG_SIZE, DDI_UMEM_SLEEP, &xsp->cookie);
 	if (!xsp->kva) {
 		cmn_err(CE_WARN, "xxsegmap%d: cannot allocate %lu bytes",
@@ -211,6 +294,7 @@ fail_umem:
 	ddi_umem_free(xsp->tcookie);
 	ddi_umem_free(xsp->cookie);
 fail:
+	mutex_destroy(&xsp->lock);
 	ddi_soft_state_free(xxseg_statep, instance);
 	return DDI_FAILURE;
 }
@@ -223,6 +307,8 @@ static int xxseg_detach(dev_info_t *dip, ddi_detach_cmd_t cmd)
 	if (cmd != DDI_DETACH || !xsp)
 		return DDI_FAILURE;
 	ddi_remove_minor_node(dip, NULL);
+	ddi_umem_unlock(xsp->lcookie);
+	mutex_destroy(&xsp->lock);
 	ddi_umem_free(xsp->bcookie);
 	ddi_umem_free(xsp->tcookie);
 	ddi_umem_free(xsp->cookie);
@@ -238,7 +324,7 @@ static struct cb_ops xxseg_cb_ops = {
 	nodev,				/* cb_dump */
 	nodev,				/* cb_read */
 	nodev,				/* cb_write */
-	nodev,				/* cb_ioctl */
+	xxseg_ioctl,			/* cb_ioctl */
 	xxseg_devmap,			/* cb_devmap */
 	nodev,				/* cb_mmap */
 	xxseg_segmap,			/* cb_segmap */
