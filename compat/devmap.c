@@ -894,8 +894,10 @@ static bool devmap_has_pmd(struct devmap_seg *seg, struct vm_area_struct *vma)
  * caching mode), not both: Linux keeps one page protection per VMA.
  * Kernel memory is a page mapping (VM_MIXEDMAP: refcounted pages that
  * get_user_pages() can pin), unless the kernel has huge PFN maps and a
- * 2 MiB page of the mapping can be one PMD entry: then it is a PFN map
- * (see README, "Differences from Solaris").
+ * 2 MiB page of the mapping can be one PMD entry, or a handle maps pages
+ * locked by ddi_umem_lock() (anonymous pages, which vm_insert_page()
+ * refuses; the cookie keeps them pinned): then it is a PFN map (see
+ * README, "Differences from Solaris").
  */
 static int devmap_vma_kind(struct devmap_seg *seg, struct vm_area_struct *vma)
 {
@@ -906,8 +908,12 @@ static int devmap_vma_kind(struct devmap_seg *seg, struct vm_area_struct *vma)
 		if (dhp->type != first->type || dhp->cache != first->cache)
 			return -EINVAL;
 	if (first->type == DEVMAP_TYPE_UMEM) {
-		vm_flags_set(vma, devmap_has_pmd(seg, vma) ? VM_PFNMAP :
-							    VM_MIXEDMAP);
+		bool pfnmap = devmap_has_pmd(seg, vma);
+
+		/* a process' pages (ddi_umem_lock) cannot be vm_insert_page'd */
+		list_for_each_entry(dhp, &seg->handles, link)
+			pfnmap |= dhp->cookie && dhp->cookie->locked;
+		vm_flags_set(vma, pfnmap ? VM_PFNMAP : VM_MIXEDMAP);
 		return 0;
 	}
 	vm_flags_set(vma, VM_IO | VM_PFNMAP);
