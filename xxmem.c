@@ -39,6 +39,7 @@
 #include <linux/moduleparam.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/seq_file.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <sys/types.h>
@@ -80,6 +81,7 @@ struct xxstate {
 	dev_info_t *dip;
 	bool pci;			/* a PCI function (instance >= 1) */
 	ddi_acc_handle_t regs_handle;	/* PCI: BAR 0 registers */
+	uint_t rnumber[XX_NBARS];	/* PCI: register set of BAR i, 0: none */
 	caddr_t regs;
 	ddi_umem_cookie_t ucookie;	/* region 0: 2 * umem_size bytes */
 	caddr_t umem_kva;
@@ -264,13 +266,64 @@ static const struct file_operations xx_trace_fops = {
 
 /* ---- regions ---- */
 
-/* The access attributes for BAR @bar: write-combining if prefetchable. */
-static void xx_bar_attr(struct xxstate *xsp, uint_t bar,
+/*
+ * Region i of a PCI instance is BAR i (the user ABI); the DDI numbers the
+ * register sets 1, 2, ... over the implemented BARs only.  Note which set
+ * each BAR is; a BAR that is not implemented has none (0).
+ */
+static void xx_bar_rnumbers(struct xxstate *xsp)
+{
+	uint_t rnumber, bar;
+	int nregs = 0;
+
+	memset(xsp->rnumber, 0, sizeof(xsp->rnumber));
+	ddi_dev_nregs(xsp->dip, &nregs);
+	for (rnumber = 1; rnumber < (uint_t)nregs; rnumber++)
+		if (ddi_dev_regbar(xsp->dip, rnumber, &bar) == DDI_SUCCESS &&
+		    bar < XX_NBARS)
+			xsp->rnumber[bar] = rnumber;
+}
+
+/*
+ * debugfs xxmem<instance>/regs of a PCI instance: the register sets as the
+ * DDI reports them, one line each: "rnumber size bar" (ddi_dev_nregs(9F),
+ * ddi_dev_regsize(9F), ddi_dev_regbar(); bar -1 is configuration space).
+ */
+static int xx_regs_show(struct seq_file *m, void *unused)
+{
+	struct xxstate *xsp = m->private;
+	uint_t rnumber, bar;
+	int nregs = 0;
+	off_t size;
+
+	if (ddi_dev_nregs(xsp->dip, &nregs) != DDI_SUCCESS)
+		return -ENODEV;
+	for (rnumber = 0; rnumber < (uint_t)nregs; rnumber++) {
+		if (ddi_dev_regsize(xsp->dip, rnumber, &size) != DDI_SUCCESS)
+			return -EIO;
+		if (ddi_dev_regbar(xsp->dip, rnumber, &bar) != DDI_SUCCESS)
+			seq_printf(m, "%u %lld -1\n", rnumber, (long long)size);
+		else
+			seq_printf(m, "%u %lld %u\n", rnumber, (long long)size,
+				   bar);
+	}
+	/* one past the last set is no register set */
+	if (ddi_dev_regsize(xsp->dip, nregs, &size) == DDI_SUCCESS)
+		return -EIO;
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(xx_regs);
+
+/*
+ * The access attributes for register set @rnumber: write-combining if
+ * prefetchable.
+ */
+static void xx_bar_attr(struct xxstate *xsp, uint_t rnumber,
 			ddi_device_acc_attr_t *attr)
 {
 	uint_t flags = 0;
 
-	ddi_dev_regflags(xsp->dip, bar + 1, &flags);
+	ddi_dev_regflags(xsp->dip, rnumber, &flags);
 	attr->devacc_attr_version = DDI_DEVICE_ATTR_V0;
 	attr->devacc_attr_endian_flags = DDI_STRUCTURE_LE_ACC;
 	attr->devacc_attr_dataorder = (flags & DDI_REG_PREFETCH) ?
@@ -293,8 +346,10 @@ static int xx_region_info_pci(struct xxstate *xsp,
 	ri->offset = XXMEM_REGION_OFFSET(index);
 	ri->flags = XXMEM_REGION_DEVICE;
 	snprintf(ri->name, sizeof(ri->name), "bar%u", index);
-	ddi_dev_regmapsize(xsp->dip, index + 1, &size);
-	ddi_dev_regflags(xsp->dip, index + 1, &flags);
+	if (xsp->rnumber[index]) {
+		ddi_dev_regmapsize(xsp->dip, xsp->rnumber[index], &size);
+		ddi_dev_regflags(xsp->dip, xsp->rnumber[index], &flags);
+	}
 	ri->size = size;
 	ri->maxprot = size ? PROT_READ | PROT_WRITE : 0;
 	ri->cache = (flags & DDI_REG_PREFETCH) ? XXMEM_CACHE_WC :
@@ -674,17 +729,19 @@ static int xx_devmap_bar(struct xxstate *xsp, devmap_cookie_t handle,
 			 u64 region, u64 roff, size_t len, size_t *maplen)
 {
 	ddi_device_acc_attr_t attr;
+	uint_t rnumber;
 
-	if (region >= XX_NBARS)
+	if (region >= XX_NBARS || !xsp->rnumber[region])
 		return -1;
-	xx_bar_attr(xsp, region, &attr);
+	rnumber = xsp->rnumber[region];
+	xx_bar_attr(xsp, rnumber, &attr);
 	*maplen = len;
 	if (READ_ONCE(bar_fork_revoke))
 		return devmap_devmem_setup(handle, xsp->dip, &xx_bar_callbacks,
-					   region + 1, roff, len,
+					   rnumber, roff, len,
 					   PROT_READ | PROT_WRITE | PROT_USER,
 					   DEVMAP_ALLOW_REMAP, &attr);
-	return devmap_devmem_setup(handle, xsp->dip, NULL, region + 1, roff,
+	return devmap_devmem_setup(handle, xsp->dip, NULL, rnumber, roff,
 				   len, PROT_READ | PROT_WRITE | PROT_USER,
 				   DEVMAP_DEFAULTS, &attr);
 }
@@ -835,7 +892,12 @@ static int xxattach_pci(dev_info_t *dip, struct xxstate *xsp)
 	int ret;
 
 	xsp->pci = true;
-	ret = ddi_regs_map_setup(dip, 1, &xsp->regs, 0, 0, &attr,
+	xx_bar_rnumbers(xsp);
+	if (!xsp->rnumber[0]) {
+		cmn_err(CE_WARN, "xxmem%d: BAR 0 is not implemented", instance);
+		return DDI_FAILURE;
+	}
+	ret = ddi_regs_map_setup(dip, xsp->rnumber[0], &xsp->regs, 0, 0, &attr,
 				 &xsp->regs_handle);
 	if (ret != DDI_SUCCESS) {
 		cmn_err(CE_WARN, "xxmem%d: cannot map BAR 0 registers (%d)",
@@ -857,6 +919,8 @@ static int xxattach_pci(dev_info_t *dip, struct xxstate *xsp)
 	if (ddi_create_minor_node(dip, name, S_IFCHR, instance, DDI_PSEUDO,
 				  0) != DDI_SUCCESS)
 		goto fail;
+	xsp->dbgdir = debugfs_create_dir(name, NULL);
+	debugfs_create_file("regs", 0400, xsp->dbgdir, xsp, &xx_regs_fops);
 	return DDI_SUCCESS;
 fail:
 	ddi_regs_map_free(&xsp->regs_handle);
@@ -922,6 +986,7 @@ static int xxdetach(dev_info_t *dip, ddi_detach_cmd_t cmd)
 	/* revokes every user mapping of the node first */
 	ddi_remove_minor_node(dip, NULL);
 	if (xsp->pci) {
+		debugfs_remove_recursive(xsp->dbgdir);
 		ddi_regs_map_free(&xsp->regs_handle);
 		ddi_soft_state_free(xx_statep, instance);
 		return DDI_SUCCESS;

@@ -1106,7 +1106,8 @@ static int devmem_resolve(struct devmap_handle *dhp, dev_info_t *dip,
  * @dhc:         the handle devmap(9E) was given
  * @dip:         the device (a PCI instance)
  * @callbackops: devmap_callback_ctl(9S), or NULL
- * @rnumber:     register set: BAR + 1 (see ddi_regs_map_setup())
+ * @rnumber:     register set, 1, 2, ...: the implemented BARs in order (see
+ *               ddi_regs_map_setup())
  * @roff:        byte offset in the register set; page aligned
  * @len:         bytes; page aligned (a register set smaller than a page may
  *               be mapped as one whole page if no other device register
@@ -1194,7 +1195,7 @@ EXPORT_SYMBOL_GPL(devmap_devmem_setup);
  * @dhc:      a handle set up by devmap_devmem_setup() with
  *            DEVMAP_ALLOW_REMAP
  * @dip:      the device
- * @rnumber:  register set: BAR + 1
+ * @rnumber:  register set, 1, 2, ...: the implemented BARs in order
  * @roff:     byte offset in the register set; page aligned
  * @len:      bytes; page aligned, at least the handle's length
  * @maxprot:  the highest protection; must still allow the mapping's

@@ -4,10 +4,12 @@
  * ddi_get*(9F)/ddi_put*(9F)/ddi_rep_*(9F) accessors, ddi_dev_nregs(9F) and
  * ddi_dev_regsize(9F), for PCI instances.
  *
- * Register numbers follow Solaris' PCI binding: 0 is the function's
- * configuration space, 1 to 6 are BAR 0 to BAR 5 (rnumber = BAR + 1).
- * (Solaris numbers only the assigned BARs; xxddi keeps the BAR index so a
- * driver can compute it - an absent BAR is a register set of size 0.)
+ * Register numbers follow the "reg" property of illumos' PCI binding: 0 is
+ * the function's configuration space, 1, 2, ... are its implemented BARs in
+ * BAR order.  A 64-bit BAR is one register set and an unimplemented BAR has
+ * none, so register set 2 of a device with BAR 0 and a 64-bit BAR 2 is
+ * BAR 2.  ddi_dev_regbar() tells a driver which BAR a register set is (what
+ * an illumos driver reads from the register field of "reg").
  * Memory BARs are mapped with ioremap()/ioremap_wc() per the access
  * attributes, I/O BARs with pci_iomap_range(); configuration space is not
  * mapped: its handle's "addresses" are offsets from 0 and the accessors call
@@ -19,11 +21,27 @@
 #include <sys/sunddi.h>
 #include "impl.h"
 
-#define DDI_NREGS	(1 + PCI_STD_NUM_BARS)
-
 /* Register mappings, for hat_getkpfnum() of a register address. */
 static LIST_HEAD(ddi_regs_list);
 static DEFINE_SPINLOCK(ddi_regs_lock);
+
+/*
+ * The BAR index of register set @rnumber (1, 2, ...: the implemented BARs
+ * in order) of @pdev, or -1 for configuration space or a number past the
+ * last implemented BAR.  The upper half of a 64-bit BAR and an
+ * unimplemented BAR have no resource flags.
+ */
+static int i_ddi_reg_bar(struct pci_dev *pdev, uint_t rnumber)
+{
+	int i;
+
+	if (rnumber == 0)
+		return -1;
+	for (i = 0; i < PCI_STD_NUM_BARS; i++)
+		if (pdev->resource[i].flags && --rnumber == 0)
+			return i;
+	return -1;
+}
 
 /*
  * The resource of register set @rnumber (a BAR) of @dip, or an error:
@@ -32,9 +50,14 @@ static DEFINE_SPINLOCK(ddi_regs_lock);
  */
 int i_ddi_reg_resource(dev_info_t *dip, uint_t rnumber, struct resource **rp)
 {
-	if (!dip || !dip->pdev || rnumber == 0 || rnumber >= DDI_NREGS)
+	int bar;
+
+	if (!dip || !dip->pdev)
 		return DDI_ME_RNUMBER_RANGE;
-	*rp = &dip->pdev->resource[rnumber - 1];
+	bar = i_ddi_reg_bar(dip->pdev, rnumber);
+	if (bar < 0)
+		return DDI_ME_RNUMBER_RANGE;
+	*rp = &dip->pdev->resource[bar];
 	return DDI_SUCCESS;
 }
 
@@ -69,8 +92,9 @@ bool i_ddi_reg_page_exclusive(struct resource *r)
 /**
  * ddi_dev_nregs() - number of register sets (ddi_dev_nregs(9F))
  * @dip:     the device
- * @resultp: where to store the number: 7 for a PCI function
- *           (configuration space and six BARs, present or not)
+ * @resultp: where to store the number: 1 (configuration space) plus the
+ *           function's implemented BARs, a 64-bit BAR counting once -
+ *           the entries of illumos' PCI "reg" property
  *
  * Context: any.
  * Return: DDI_SUCCESS, or DDI_FAILURE for a device with no registers (a
@@ -78,18 +102,50 @@ bool i_ddi_reg_page_exclusive(struct resource *r)
  */
 int ddi_dev_nregs(dev_info_t *dip, int *resultp)
 {
+	int i, n = 1;
+
 	if (!dip || !dip->pdev)
 		return DDI_FAILURE;
-	*resultp = DDI_NREGS;
+	for (i = 0; i < PCI_STD_NUM_BARS; i++)
+		if (dip->pdev->resource[i].flags)
+			n++;
+	*resultp = n;
 	return DDI_SUCCESS;
 }
 EXPORT_SYMBOL_GPL(ddi_dev_nregs);
 
 /**
+ * ddi_dev_regbar() - the BAR a register set is (xxddi extension)
+ * @dip:     the device
+ * @rnumber: register set, 1 to ddi_dev_nregs() - 1
+ * @barp:    where to store the BAR index, 0 to 5
+ *
+ * What an illumos driver reads from the register field of the set's "reg"
+ * entry (PCI_REG_REG_G()), as a BAR index.
+ *
+ * Context: any.
+ * Return: DDI_SUCCESS, or DDI_FAILURE for configuration space, a number
+ * past the last set, or a device that is not a PCI instance.
+ */
+int ddi_dev_regbar(dev_info_t *dip, uint_t rnumber, uint_t *barp)
+{
+	int bar;
+
+	if (!dip || !dip->pdev || !barp)
+		return DDI_FAILURE;
+	bar = i_ddi_reg_bar(dip->pdev, rnumber);
+	if (bar < 0)
+		return DDI_FAILURE;
+	*barp = bar;
+	return DDI_SUCCESS;
+}
+EXPORT_SYMBOL_GPL(ddi_dev_regbar);
+
+/**
  * ddi_dev_regsize() - size of a register set (ddi_dev_regsize(9F))
  * @dip:     the device
- * @rnumber: 0 (configuration space) or BAR + 1
- * @resultp: where to store the size in bytes (0 for an absent BAR)
+ * @rnumber: 0 (configuration space) or 1, 2, ...: the implemented BARs
+ * @resultp: where to store the size in bytes
  *
  * Context: any.
  * Return: DDI_SUCCESS or DDI_FAILURE (bad @rnumber, not a PCI instance).
@@ -104,7 +160,7 @@ int ddi_dev_regsize(dev_info_t *dip, uint_t rnumber, off_t *resultp)
 	}
 	if (i_ddi_reg_resource(dip, rnumber, &r) != DDI_SUCCESS)
 		return DDI_FAILURE;
-	*resultp = r->flags ? resource_size(r) : 0;
+	*resultp = resource_size(r);
 	return DDI_SUCCESS;
 }
 EXPORT_SYMBOL_GPL(ddi_dev_regsize);
@@ -113,10 +169,10 @@ EXPORT_SYMBOL_GPL(ddi_dev_regsize);
  * ddi_dev_regmapsize() - bytes of a register set devmap_devmem_setup() can
  * map (xxddi extension)
  * @dip:     the device
- * @rnumber: BAR + 1
+ * @rnumber: register set, 1 to ddi_dev_nregs() - 1
  * @resultp: where to store the size: the register set's size rounded up to
  *           a page where that last page holds no other device registers;
- *           0 for an absent or I/O port set, or a set that shares its page
+ *           0 for an I/O port set, or a set that shares its page
  *
  * Context: process context.
  * Return: DDI_SUCCESS or DDI_FAILURE (bad @rnumber, not a PCI instance).
@@ -249,8 +305,8 @@ EXPORT_SYMBOL_GPL(ddi_prop_op);
 /**
  * ddi_dev_regflags() - kind of a register set (xxddi extension)
  * @dip:     the device
- * @rnumber: 0 (configuration space) or BAR + 1
- * @flagsp:  where to store DDI_REG_* bits (0 for an absent BAR)
+ * @rnumber: 0 (configuration space) or 1, 2, ...: the implemented BARs
+ * @flagsp:  where to store DDI_REG_* bits
  *
  * What a Solaris driver reads from the "assigned-addresses" property.
  *
@@ -284,7 +340,7 @@ EXPORT_SYMBOL_GPL(ddi_dev_regflags);
 /**
  * ddi_regs_map_setup() - map a register set (ddi_regs_map_setup(9F))
  * @dip:      the device (a PCI instance)
- * @rnumber:  0 (configuration space) or BAR + 1
+ * @rnumber:  0 (configuration space) or 1, 2, ...: the implemented BARs
  * @addrp:    where to store the kernel address of @offset; accessors take
  *            addresses inside the mapped range
  * @offset:   byte offset in the register set
@@ -310,6 +366,7 @@ int ddi_regs_map_setup(dev_info_t *dip, uint_t rnumber, caddr_t *addrp,
 	struct ddi_acc_impl *h;
 	off_t size;
 	struct resource *r = NULL;
+	int bar = 0;
 	bool wc;
 
 	if (!addrp || !handlep || !accattrp ||
@@ -327,6 +384,7 @@ int ddi_regs_map_setup(dev_info_t *dip, uint_t rnumber, caddr_t *addrp,
 	     accattrp->devacc_attr_dataorder == DDI_LOADCACHING_OK_ACC;
 	if (rnumber) {
 		i_ddi_reg_resource(dip, rnumber, &r);
+		bar = r - dip->pdev->resource;
 		if (wc && !(r->flags & IORESOURCE_PREFETCH))
 			return DDI_REGS_ACC_CONFLICT;
 	}
@@ -343,7 +401,7 @@ int ddi_regs_map_setup(dev_info_t *dip, uint_t rnumber, caddr_t *addrp,
 		h->config = true;
 	} else if (r->flags & IORESOURCE_IO) {
 		h->io = true;
-		h->base = pci_iomap_range(dip->pdev, rnumber - 1, offset, len);
+		h->base = pci_iomap_range(dip->pdev, bar, offset, len);
 	} else {
 		h->phys = r->start + offset;
 		h->base = wc ? ioremap_wc(h->phys, len) : ioremap(h->phys, len);

@@ -741,6 +741,69 @@ static void check_regions(struct __test_metadata *_metadata, int fd,
 	}
 }
 
+/*
+ * The register sets the DDI reports for @d (debugfs xxmem<N>/regs):
+ * illumos' PCI "reg" numbering - 0 is configuration space, then one set per
+ * implemented BAR in BAR order (a 64-bit BAR once, an absent BAR none),
+ * each the size of its BAR.
+ */
+static void check_reg_numbers(struct __test_metadata *_metadata,
+			      const struct xx_pcidev *d, int want_sets)
+{
+	char path[PATH_MAX];
+	long long size;
+	unsigned int rnumber = 0;
+	int bar, next = 0, n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/xxmem%u/regs",
+		 d->instance);
+	f = fopen(path, "r");
+	ASSERT_TRUE(f != NULL) TH_LOG("%s: %s", path, strerror(errno));
+	while ((n = fscanf(f, "%u %lld %d", &rnumber, &size, &bar)) == 3) {
+		if (rnumber == 0) {
+			EXPECT_EQ(-1, bar);
+			EXPECT_LE(256, size) TH_LOG("configuration space");
+			continue;
+		}
+		while (next < XX_NBARS && !bar_size(d, next))
+			next++;
+		ASSERT_GT(XX_NBARS, next)
+			TH_LOG("%s: set %u past the implemented BARs", path,
+			       rnumber);
+		EXPECT_EQ(next, bar) TH_LOG("%s: set %u", path, rnumber);
+		EXPECT_EQ((long long)bar_size(d, next), size)
+			TH_LOG("%s: set %u (bar %d)", path, rnumber, next);
+		next++;
+	}
+	fclose(f);
+	EXPECT_EQ(EOF, n) TH_LOG("%s: malformed line", path);
+	EXPECT_EQ((unsigned int)want_sets - 1, rnumber)
+		TH_LOG("%s: ddi_dev_nregs", path);
+	while (next < XX_NBARS && !bar_size(d, next))
+		next++;
+	EXPECT_EQ(XX_NBARS, next) TH_LOG("%s: BAR %d has no set", path, next);
+}
+
+/* edu has only BAR 0: configuration space and register set 1. */
+TEST_F(pci, edu_reg_numbers_are_config_and_bar0)
+{
+	NEED_EDU();
+	check_reg_numbers(_metadata, &self->edu, 2);
+}
+
+/*
+ * ivshmem-plain: BAR 0 (registers) is set 1, the 64-bit prefetchable BAR 2
+ * (shared memory) is set 2, as hermon's "register set 2" is its second BAR.
+ */
+TEST_F(pci, ivshmem_reg_2_is_bar2)
+{
+	NEED_IVS();
+	ASSERT_NE(0U, bar_size(&self->ivs, 2));
+	ASSERT_EQ(0U, bar_size(&self->ivs, 1));
+	check_reg_numbers(_metadata, &self->ivs, 3);
+}
+
 TEST_F(pci, edu_region_table)
 {
 	struct xxmem_region_info ri;

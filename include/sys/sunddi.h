@@ -87,6 +87,7 @@ int ddi_dev_nregs(dev_info_t *dip, int *resultp);
 int ddi_dev_regmapsize(dev_info_t *dip, uint_t rnumber, offset_t *resultp);
 int ddi_dev_regsize(dev_info_t *dip, uint_t rnumber, off_t *resultp);
 int ddi_dev_regflags(dev_info_t *dip, uint_t rnumber, uint_t *flagsp);
+int ddi_dev_regbar(dev_info_t *dip, uint_t rnumber, uint_t *barp);
 int ddi_regs_map_setup(dev_info_t *dip, uint_t rnumber, caddr_t *addrp,
 		       offset_t offset, offset_t len,
 		       ddi_device_acc_attr_t *accattrp,
