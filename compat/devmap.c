@@ -334,6 +334,86 @@ static int devmap_range(struct devmap_handle *dhp, offset_t off, size_t len,
 	return 0;
 }
 
+/*
+ * The devmap_access(9E) callbacks running now, by task: devmap_load() of a
+ * handle in another segment (another mmap(2)) of the faulting process
+ * needs to know that the caller is one.
+ */
+struct devmap_fault {
+	struct list_head link;
+	struct task_struct *task;
+	struct devmap_seg *seg;		/* the faulting segment, locked */
+};
+
+static LIST_HEAD(devmap_faults);
+static DEFINE_SPINLOCK(devmap_faults_lock);
+
+static void devmap_fault_enter(struct devmap_fault *f, struct devmap_seg *seg)
+{
+	f->task = current;
+	f->seg = seg;
+	spin_lock(&devmap_faults_lock);
+	list_add(&f->link, &devmap_faults);
+	spin_unlock(&devmap_faults_lock);
+}
+
+static void devmap_fault_exit(struct devmap_fault *f)
+{
+	spin_lock(&devmap_faults_lock);
+	list_del(&f->link);
+	spin_unlock(&devmap_faults_lock);
+}
+
+/* The segment whose fault the current task serves, or NULL. */
+static struct devmap_seg *devmap_fault_seg(void)
+{
+	struct devmap_seg *seg = NULL;
+	struct devmap_fault *f;
+
+	spin_lock(&devmap_faults_lock);
+	list_for_each_entry(f, &devmap_faults, link)
+		if (f->task == current)
+			seg = f->seg;
+	spin_unlock(&devmap_faults_lock);
+	return seg;
+}
+
+static const struct vm_operations_struct devmap_vm_ops;
+
+/*
+ * devmap_load() of @dhp, a handle of another segment of the process whose
+ * fault devmap_access(9E) is serving: load it into each VMA of its
+ * segment.  The caller holds the faulting segment's lock, so this one is
+ * only tried (EAGAIN: the fault is retried).
+ */
+static int devmap_load_other(struct devmap_handle *dhp, offset_t off,
+			     size_t len)
+{
+	struct devmap_seg *seg = dhp->seg;
+	struct vm_area_struct *vma;
+	u64 start, end;
+	int err;
+
+	mmap_assert_locked(current->mm);
+	if (!mutex_trylock(&seg->lock))
+		return EAGAIN;
+	err = seg->revoked ? EINVAL : devmap_range(dhp, off, len, &start, &end);
+	if (!err) {
+		VMA_ITERATOR(vmi, current->mm, 0);
+
+		for_each_vma(vmi, vma) {
+			if (vma->vm_ops != &devmap_vm_ops ||
+			    vma->vm_private_data != seg)
+				continue;
+			err = devmap_load_vma(vma, dhp, start, end, false);
+			if (err)
+				break;
+		}
+	}
+	mutex_unlock(&seg->lock);
+	return err;
+}
+
 /**
  * devmap_load() - load translations of a handle (devmap_load(9F))
  * @dhc:  the handle
@@ -345,24 +425,31 @@ static int devmap_range(struct devmap_handle *dhp, offset_t off, size_t len,
  *        the mapping's protection)
  *
  * Only from the faulting context: a devmap_access(9E) callback (or the
- * ctxmgt function of devmap_do_ctxmgt()) running for a fault on the same
- * mapping.  Pages already loaded are left alone.
+ * ctxmgt function of devmap_do_ctxmgt()) running for a fault of the
+ * process that owns @dhc - the faulting handle or any other handle of that
+ * process, in the same mapping or another one (winlock(4D) loads the lock
+ * and unlock pages of the new owner).  Pages already loaded are left alone.
  *
  * Context: fault context (mmap_lock held), may sleep.
  * Return: 0, or a positive errno: EINVAL outside the handle, outside a
- * fault on this mapping, or for a handle with no memory
- * (DEVMAP_MAPPING_INVALID not remapped); ENOMEM.
+ * fault of the handle's process, or for a handle with no memory
+ * (DEVMAP_MAPPING_INVALID not remapped); ENOMEM; EAGAIN if another thread
+ * of the process holds @dhc's mapping (a devmap_access(9E) callback that
+ * returns it has its fault retried).
  */
 int devmap_load(devmap_cookie_t dhc, offset_t off, size_t len, uint_t type,
 		uint_t rw)
 {
 	struct devmap_handle *dhp = dhc;
 	struct devmap_seg *seg = dhp ? dhp->seg : NULL;
+	struct devmap_seg *fseg = devmap_fault_seg();
 	u64 start, end;
 	int err;
 
-	if (!seg || !seg->fault_vmf || seg->fault_vmf->vma->vm_mm != current->mm)
+	if (!seg || !fseg || seg->mm != current->mm)
 		return EINVAL;
+	if (seg != fseg)
+		return devmap_load_other(dhp, off, len);
 	lockdep_assert_held(&seg->lock);
 	err = devmap_range(dhp, off, len, &start, &end);
 	if (err)
@@ -647,6 +734,7 @@ static vm_fault_t devmap_vma_fault(struct vm_fault *vmf)
 	u64 uoff = (u64)vmf->pgoff << PAGE_SHIFT;
 	struct devmap_handle *dhp;
 	vm_fault_t ret = VM_FAULT_SIGBUS;
+	struct devmap_fault f;
 	int err;
 
 	if (!seg)
@@ -658,9 +746,14 @@ static vm_fault_t devmap_vma_fault(struct vm_fault *vmf)
 	seg->fault_vmf = vmf;
 	seg->fault_loaded = false;
 	if (dhp->callbackops && dhp->callbackops->devmap_access) {
+		devmap_fault_enter(&f, seg);
 		err = dhp->callbackops->devmap_access(dhp, dhp->pvtp, uoff,
 						      PAGE_SIZE, DEVMAP_ACCESS,
 						      devmap_fault_rw(vmf));
+		devmap_fault_exit(&f);
+		/* a devmap_load() met a busy segment: try again */
+		if (err == EAGAIN && !seg->fault_loaded)
+			ret = VM_FAULT_NOPAGE;
 	} else {
 		u64 around = vmf->address & ~PMD_MASK;
 		u64 start = uoff > around ? uoff - around : 0;

@@ -89,6 +89,7 @@
 #define XXSEG_BIG2_OFF		XXSEG_WIN(3)	/* the same, DEVMAP_DEFAULTS */
 #define XXSEG_BIG_SIZE		(4UL << 20)
 #define XXSEG_LOCK_OFF		XXSEG_WIN(4)	/* ddi_umem_lock'ed user pages */
+#define XXSEG_PAIR_OFF		XXSEG_WIN(5)	/* page 0, loaded in pairs */
 
 /* xxsegmap's XXSEG_IOC_LOCK argument and ioctls; DDI_UMEMLOCK_* values */
 struct xxseg_lock {
@@ -100,6 +101,7 @@ struct xxseg_lock {
 
 #define XXSEG_IOC_LOCK		_IOW('S', 1, struct xxseg_lock)
 #define XXSEG_IOC_UNLOCK	_IO('S', 2)
+#define XXSEG_IOC_PAIR_FAULTS	_IOR('S', 3, uint32_t)
 #define DDI_UMEMLOCK_READ	0x01
 #define DDI_UMEMLOCK_WRITE	0x02
 
@@ -2468,6 +2470,49 @@ TEST_F(segmap, segmap_maps_through_ddi_devmap_segmap)
  * scratch page, so a write through any page of any mapping of it is seen
  * at the same offset of every page of every mapping.
  */
+/* devmap_access(9E) calls of xxsegmap's pair window so far. */
+static uint32_t pair_faults(struct __test_metadata *_metadata, int fd)
+{
+	uint32_t n = 0;
+
+	EXPECT_EQ(0, ioctl(fd, XXSEG_IOC_PAIR_FAULTS, &n))
+		TH_LOG("XXSEG_IOC_PAIR_FAULTS: %s", strerror(errno));
+	return n;
+}
+
+/*
+ * devmap_load(9F) of a handle of another mmap(2) of the faulting process,
+ * from devmap_access(9E), as winlock(4D) loads a new owner's lock and
+ * unlock pages: a fault on one mapping of xxsegmap's pair window loads
+ * both, so the second mapping is read without a fault of its own.
+ */
+TEST_F(segmap, access_loads_the_processes_other_mapping)
+{
+	size_t pg = self->pg;
+	uint8_t *p, *q, v;
+	uint32_t n0;
+
+	NEED_NODE(XXSEGMAP_DEV_DEFAULT);
+	p = xx_mmap(self->fd, XXSEG_PAIR_OFF, pg, PROT_READ | PROT_WRITE,
+		    MAP_SHARED);
+	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(errno));
+	q = xx_mmap(self->fd, XXSEG_PAIR_OFF, pg, PROT_READ | PROT_WRITE,
+		    MAP_SHARED);
+	ASSERT_FALSE(map_failed(q)) TH_LOG("mmap: %s", strerror(errno));
+	n0 = pair_faults(_metadata, self->fd);
+	v = byte_at(p, 29);
+	EXPECT_EQ(n0 + 1, pair_faults(_metadata, self->fd));
+	EXPECT_EQ(v, byte_at(q, 29));
+	EXPECT_EQ(n0 + 1, pair_faults(_metadata, self->fd))
+		TH_LOG("the second mapping faulted: it was not loaded");
+	set_byte(q, 29, (uint8_t)~v);
+	EXPECT_EQ((uint8_t)~v, byte_at(p, 29));
+	set_byte(p, 29, v);
+	EXPECT_EQ(n0 + 1, pair_faults(_metadata, self->fd));
+	EXPECT_EQ(0, munmap(q, pg));
+	EXPECT_EQ(0, munmap(p, pg));
+}
+
 TEST_F(segmap, trash_cookie_pages_are_one_scratch_page)
 {
 	size_t pg = self->pg, n = XXSEG_TRASH_PAGES, k;

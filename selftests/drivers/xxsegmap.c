@@ -28,11 +28,19 @@
  *                    where xxddi has huge PFN maps)
  *   XXSEG_LOCK_OFF   the user pages the last XXSEG_IOC_LOCK locked down
  *                    with ddi_umem_lock(9F) (ENXIO while none are)
+ *   XXSEG_PAIR_OFF   page 0 again, one page, with a devmap_access(9E)
+ *                    callback: the two latest mappings of the window
+ *                    form a pair, and a fault on one of them
+ *                    devmap_load(9F)s both when they belong to the
+ *                    faulting process (devmap_load of a handle of another
+ *                    mmap(2) of that process, as winlock(4D) does)
  *
  * ioctl(9E): XXSEG_IOC_LOCK (struct xxseg_lock: a page-aligned user
  * address, length and DDI_UMEMLOCK_* flags; EBUSY while pages are locked,
- * else ddi_umem_lock's errno) and XXSEG_IOC_UNLOCK (ddi_umem_unlock; ENXIO
- * if nothing is locked).  The structure has one layout for both models.
+ * else ddi_umem_lock's errno), XXSEG_IOC_UNLOCK (ddi_umem_unlock; ENXIO
+ * if nothing is locked) and XXSEG_IOC_PAIR_FAULTS (the number of
+ * devmap_access calls of the XXSEG_PAIR_OFF window, a __u32, since the
+ * driver was attached).  The structure has one layout for both models.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -64,6 +72,7 @@
 #define XXSEG_BIG_SIZE		(4UL << 20)
 #define XXSEG_LOCK_OFF		XXSEG_WIN(4)
 #define XXSEG_LOCK_MAX		SZ_1M		/* window size; the cookie's */
+#define XXSEG_PAIR_OFF		XXSEG_WIN(5)
 
 /* XXSEG_IOC_LOCK's argument (the same for 32- and 64-bit callers) */
 struct xxseg_lock {
@@ -75,6 +84,7 @@ struct xxseg_lock {
 
 #define XXSEG_IOC_LOCK		_IOW('S', 1, struct xxseg_lock)
 #define XXSEG_IOC_UNLOCK	_IO('S', 2)
+#define XXSEG_IOC_PAIR_FAULTS	_IOR('S', 3, __u32)
 
 /* Per-instance soft state. */
 struct xxseg_state {
@@ -83,8 +93,11 @@ struct xxseg_state {
 	caddr_t kva;
 	ddi_umem_cookie_t tcookie;	/* DDI_UMEM_TRASH, XXSEG_TRASH_SIZE */
 	ddi_umem_cookie_t bcookie;	/* XXSEG_BIG_SIZE */
-	struct mutex lock;		/* protects lcookie */
+	struct mutex lock;		/* protects lcookie and pair */
 	ddi_umem_cookie_t lcookie;	/* ddi_umem_lock'ed user pages */
+	devmap_cookie_t pair[2];	/* latest handles of XXSEG_PAIR_OFF */
+	unsigned int pair_next;		/* pair slot the next one takes */
+	u32 pair_faults;		/* devmap_access calls of the pair */
 };
 
 static void *xxseg_statep;
@@ -106,9 +119,82 @@ static int xxseg_close(dev_t dev, int flag, int otyp, cred_t *credp)
 }
 
 /*
- * devmap(9E): export [off, off + len) if it lies within pages 0 and 1;
- * -1 for anything touching pages 2 or 3.
+ * devmap_map(9E) of an XXSEG_PAIR_OFF handle: it takes the older pair slot
+ * (a process of its own: the handle's private data is the state).
  */
+static int xxseg_pair_map(devmap_cookie_t dhp, dev_t dev, uint_t flags,
+			  offset_t off, size_t len, void **pvtp)
+{
+	struct xxseg_state *xsp = ddi_get_soft_state(xxseg_statep,
+						     getminor(dev));
+
+	if (!xsp)
+		return ENXIO;
+	mutex_lock(&xsp->lock);
+	xsp->pair[xsp->pair_next] = dhp;
+	xsp->pair_next ^= 1;
+	mutex_unlock(&xsp->lock);
+	*pvtp = xsp;
+	return 0;
+}
+
+/*
+ * devmap_access(9E) of an XXSEG_PAIR_OFF handle: load it and the other
+ * handle of the pair.  The other handle may be another process' (a fork
+ * child's, which has no slot, or a second process'): devmap_load() then
+ * fails with EINVAL and the access is still served.
+ */
+static int xxseg_pair_access(devmap_cookie_t dhp, void *pvtp, offset_t off,
+			     size_t len, uint_t type, uint_t rw)
+{
+	struct xxseg_state *xsp = pvtp;
+	devmap_cookie_t other = NULL;
+	int error;
+
+	if (!xsp)	/* a fork child's handle */
+		return devmap_default_access(dhp, pvtp, off, len, type, rw);
+	mutex_lock(&xsp->lock);
+	xsp->pair_faults++;
+	error = devmap_load(dhp, off, len, type, rw);
+	if (xsp->pair[0] == dhp)
+		other = xsp->pair[1];
+	else if (xsp->pair[1] == dhp)
+		other = xsp->pair[0];
+	if (!error && other) {
+		error = devmap_load(other, XXSEG_PAIR_OFF, PAGESIZE, type, rw);
+		if (error == EINVAL)	/* not the faulting process' */
+			error = 0;
+	}
+	mutex_unlock(&xsp->lock);
+	return error;
+}
+
+/* devmap_unmap(9E) of an XXSEG_PAIR_OFF handle: it leaves its slot. */
+static void xxseg_pair_unmap(devmap_cookie_t dhp, void *pvtp, offset_t off,
+			     size_t len, devmap_cookie_t new_dhp1,
+			     void **new_pvtp1, devmap_cookie_t new_dhp2,
+			     void **new_pvtp2)
+{
+	struct xxseg_state *xsp = pvtp;
+	int i;
+
+	if (!xsp)
+		return;
+	mutex_lock(&xsp->lock);
+	for (i = 0; i < 2; i++)
+		if (xsp->pair[i] == dhp)
+			xsp->pair[i] = NULL;
+	mutex_unlock(&xsp->lock);
+}
+
+static struct devmap_callback_ctl xxseg_pair_callbacks = {
+	DEVMAP_OPS_REV,			/* devmap_rev */
+	xxseg_pair_map,			/* devmap_map */
+	xxseg_pair_access,		/* devmap_access */
+	NULL,				/* devmap_dup */
+	xxseg_pair_unmap,		/* devmap_unmap */
+};
+
 /*
  * The window [off, off + len) lies in: its cookie, offset in it and
  * devmap_umem_setup(9F) flags.  false if it is in none.
@@ -126,9 +212,11 @@ static bool xxseg_window(struct xxseg_state *xsp, offset_t off, size_t len,
 		{ XXSEG_BIG_OFF, XXSEG_BIG_SIZE, DEVMAP_USE_PAGESIZE },
 		{ XXSEG_BIG2_OFF, XXSEG_BIG_SIZE, DEVMAP_DEFAULTS },
 		{ XXSEG_LOCK_OFF, XXSEG_LOCK_MAX, DEVMAP_DEFAULTS },
+		{ XXSEG_PAIR_OFF, PAGESIZE, DEVMAP_DEFAULTS },
 	};
 	ddi_umem_cookie_t cookies[] = { xsp->tcookie, xsp->bcookie,
-					 xsp->bcookie, xsp->lcookie };
+					 xsp->bcookie, xsp->lcookie,
+					 xsp->cookie };
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(win); i++) {
@@ -157,8 +245,11 @@ static int xxseg_devmap(dev_t dev, devmap_cookie_t handle, offset_t off,
 		return -1;
 	mutex_lock(&xsp->lock);		/* lcookie stays while it is set up */
 	if (xxseg_window(xsp, off, len, &wcookie, &koff, &wflags)) {
-		error = devmap_umem_setup(handle, xsp->dip, NULL, wcookie, koff,
-					  len, PROT_ALL, wflags, NULL);
+		error = devmap_umem_setup(handle, xsp->dip,
+					  off == XXSEG_PAIR_OFF ?
+					  &xxseg_pair_callbacks : NULL,
+					  wcookie, koff, len, PROT_ALL, wflags,
+					  NULL);
 		mutex_unlock(&xsp->lock);
 		if (error)
 			return -1;
@@ -188,6 +279,7 @@ static int xxseg_ioctl(dev_t dev, int cmd, intptr_t arg, int mode,
 						     getminor(dev));
 	ddi_umem_cookie_t cookie;
 	struct xxseg_lock lk;
+	u32 faults;
 	int error;
 
 	if (!xsp)
@@ -220,6 +312,14 @@ static int xxseg_ioctl(dev_t dev, int cmd, intptr_t arg, int mode,
 		if (!cookie)
 			return ENXIO;
 		ddi_umem_unlock(cookie);
+		return 0;
+	case XXSEG_IOC_PAIR_FAULTS:
+		mutex_lock(&xsp->lock);
+		faults = xsp->pair_faults;
+		mutex_unlock(&xsp->lock);
+		if (ddi_copyout(&faults, (void __user *)arg, sizeof(faults),
+				mode))
+			return EFAULT;
 		return 0;
 	}
 	return ENOTTY;
