@@ -2513,6 +2513,47 @@ TEST_F(segmap, access_loads_the_processes_other_mapping)
 	EXPECT_EQ(0, munmap(p, pg));
 }
 
+/*
+ * ... but only a handle of the faulting process: a child's own mapping of
+ * the pair window pairs with the parent's, and the child's fault must not
+ * load the parent's mapping (devmap_load of it fails with EINVAL and the
+ * driver serves the child's access alone); the parent's first access
+ * faults.
+ */
+TEST_F(segmap, access_does_not_load_another_processes_mapping)
+{
+	size_t pg = self->pg;
+	int status, fd = self->fd;
+	uint32_t n0;
+	uint8_t *p;
+	pid_t pid;
+
+	NEED_NODE(XXSEGMAP_DEV_DEFAULT);
+	p = xx_mmap(fd, XXSEG_PAIR_OFF, pg, PROT_READ, MAP_SHARED);
+	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(errno));
+	n0 = pair_faults(_metadata, fd);
+	pid = fork_flushed();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		uint8_t *q;
+
+		no_core_dumps();
+		q = xx_mmap(fd, XXSEG_PAIR_OFF, pg, PROT_READ, MAP_SHARED);
+		if (map_failed(q))
+			_exit(2);
+		(void)byte_at(q, 3);
+		_exit(munmap(q, pg) ? 3 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("child status 0x%x", status);
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(n0 + 1, pair_faults(_metadata, fd));
+	(void)byte_at(p, 3);
+	EXPECT_EQ(n0 + 2, pair_faults(_metadata, fd))
+		TH_LOG("the child's fault loaded the parent's mapping");
+	EXPECT_EQ(0, munmap(p, pg));
+}
+
 TEST_F(segmap, trash_cookie_pages_are_one_scratch_page)
 {
 	size_t pg = self->pg, n = XXSEG_TRASH_PAGES, k;
