@@ -80,7 +80,10 @@ enum devmap_fault_type {
  * @devmap_access: devmap_access(9E): at a fault on the handle, before any
  *                 translation exists; must call devmap_load(),
  *                 devmap_do_ctxmgt() or devmap_default_access().
- *                 Non-zero: the access gets SIGBUS.
+ *                 Non-zero: the access gets SIGBUS, except EAGAIN (a
+ *                 devmap_load() of another mapping met its lock held)
+ *                 when the faulting page is not loaded: the fault is
+ *                 retried.
  * @devmap_dup:    devmap_dup(9E): at fork, per handle of the inherited
  *                 mapping; store the child's private data in *@new_pvtp
  * @devmap_unmap:  devmap_unmap(9E): a range of the handle was unmapped.
