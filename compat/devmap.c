@@ -456,7 +456,6 @@ int devmap_load(devmap_cookie_t dhc, offset_t off, size_t len, uint_t type,
 		return err;
 	return devmap_load_vma(seg->fault_vmf->vma, dhp, start, end, true);
 }
-EXPORT_SYMBOL_GPL(devmap_load);
 
 /**
  * devmap_unload() - remove translations of a handle (devmap_unload(9F))
@@ -486,7 +485,6 @@ int devmap_unload(devmap_cookie_t dhc, offset_t off, size_t len)
 	unmap_mapping_range(dhp->seg->mapping, start, end - start, 1);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(devmap_unload);
 
 /**
  * devmap_default_access() - the default devmap_access(9E)
@@ -505,7 +503,6 @@ int devmap_default_access(devmap_cookie_t dhp, void *pvtp, offset_t off,
 {
 	return devmap_load(dhp, off, len, type, rw);
 }
-EXPORT_SYMBOL_GPL(devmap_default_access);
 
 /* ---- context management ---- */
 
@@ -559,7 +556,6 @@ void devmap_set_ctx_timeout(devmap_cookie_t dhc, clock_t ticks)
 	ctx->timeout = max_t(clock_t, ticks, 0);
 	mutex_unlock(&ctx->lock);
 }
-EXPORT_SYMBOL_GPL(devmap_set_ctx_timeout);
 
 /**
  * devmap_do_ctxmgt() - serialise access to a device context
@@ -619,7 +615,6 @@ int devmap_do_ctxmgt(devmap_cookie_t dhc, void *pvtp, offset_t off,
 	mutex_unlock(&ctx->lock);
 	return ret ? -1 : 0;
 }
-EXPORT_SYMBOL_GPL(devmap_do_ctxmgt);
 
 /* ---- VMA operations ---- */
 
@@ -1280,7 +1275,6 @@ out:
 	dhp->error = err;
 	return DDI_FAILURE;
 }
-EXPORT_SYMBOL_GPL(devmap_devmem_setup);
 
 /**
  * devmap_devmem_remap() - point a device memory handle at other registers,
@@ -1350,7 +1344,6 @@ int devmap_devmem_remap(devmap_cookie_t dhc, dev_info_t *dip,
 		kref_put(&old->ref, devmap_regs_release);
 	return DDI_SUCCESS;
 }
-EXPORT_SYMBOL_GPL(devmap_devmem_remap);
 
 /*
  * A segment of @mn not yet in revocation state @state, with a reference,
@@ -1438,7 +1431,6 @@ int devmap_setup(dev_t dev, offset_t off, struct as *as, caddr_t *addrp,
 		return EINVAL;
 	return -i_devmap_setup_vma(as->a_mn, vma);
 }
-EXPORT_SYMBOL_GPL(devmap_setup);
 
 /**
  * ddi_devmap_segmap() - devmap_setup() with segmap(9E)'s argument types
@@ -1465,4 +1457,3 @@ int ddi_devmap_segmap(dev_t dev, off_t off, struct as *as, caddr_t *addrp,
 	return devmap_setup(dev, off, as, addrp, len, prot, maxprot, flags,
 			    cred);
 }
-EXPORT_SYMBOL_GPL(ddi_devmap_segmap);

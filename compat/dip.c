@@ -6,7 +6,7 @@
  * into the driver's cb_ops entry points.
  *
  * A minor node is a misc device.  Every open file holds a reference on the
- * driver's module (and, through the file_operations, on xxddi), so an open
+ * driver's module (the layer is linked into it), so an open
  * file or a mapping keeps the driver loaded (rmmod fails with EAGAIN), as a
  * Solaris driver cannot be unloaded while open or mapped.
  */
@@ -24,7 +24,6 @@
 #include "compat/kernel_compat.h"
 
 struct mod_ops mod_driverops = { .name = "driver" };
-EXPORT_SYMBOL_GPL(mod_driverops);
 
 /**
  * ddi_get_instance() - instance number of a device (ddi_get_instance(9F))
@@ -37,7 +36,6 @@ int ddi_get_instance(dev_info_t *dip)
 {
 	return dip->instance;
 }
-EXPORT_SYMBOL_GPL(ddi_get_instance);
 
 /**
  * ddi_driver_name() - name of a device's driver (ddi_driver_name(9F))
@@ -50,7 +48,6 @@ const char *ddi_driver_name(dev_info_t *dip)
 {
 	return dip->drv->name;
 }
-EXPORT_SYMBOL_GPL(ddi_driver_name);
 
 /**
  * ddi_set_driver_private() - attach driver data to a device (9F)
@@ -63,7 +60,6 @@ void ddi_set_driver_private(dev_info_t *dip, void *data)
 {
 	dip->priv = data;
 }
-EXPORT_SYMBOL_GPL(ddi_set_driver_private);
 
 /**
  * ddi_get_driver_private() - driver data of a device (9F)
@@ -76,7 +72,6 @@ void *ddi_get_driver_private(dev_info_t *dip)
 {
 	return dip->priv;
 }
-EXPORT_SYMBOL_GPL(ddi_get_driver_private);
 
 /**
  * ddi_copyin() - copy from a caller's buffer (ddi_copyin(9F))
@@ -97,7 +92,6 @@ int ddi_copyin(const void __user *buf, void *driverbuf, size_t cn, int flags)
 	}
 	return copy_from_user(driverbuf, buf, cn) ? -1 : 0;
 }
-EXPORT_SYMBOL_GPL(ddi_copyin);
 
 /**
  * ddi_copyout() - copy to a caller's buffer (ddi_copyout(9F))
@@ -118,7 +112,6 @@ int ddi_copyout(const void *driverbuf, void __user *buf, size_t cn, int flags)
 	}
 	return copy_to_user(buf, driverbuf, cn) ? -1 : 0;
 }
-EXPORT_SYMBOL_GPL(ddi_copyout);
 
 /**
  * cmn_err() - print a message (cmn_err(9F))
@@ -156,7 +149,6 @@ void cmn_err(int level, const char *fmt, ...)
 	}
 	va_end(args);
 }
-EXPORT_SYMBOL_GPL(cmn_err);
 
 /* ---- file operations of a minor node ---- */
 
@@ -463,7 +455,6 @@ int ddi_create_minor_node(dev_info_t *dip, const char *name, int spec_type,
 	list_add_tail(&mn->link, &dip->minors);
 	return DDI_SUCCESS;
 }
-EXPORT_SYMBOL_GPL(ddi_create_minor_node);
 
 /**
  * ddi_remove_minor_node() - remove device nodes (ddi_remove_minor_node(9F))
@@ -493,7 +484,6 @@ void ddi_remove_minor_node(dev_info_t *dip, const char *name)
 		kref_put(&mn->ref, ddi_minor_release);
 	}
 }
-EXPORT_SYMBOL_GPL(ddi_remove_minor_node);
 
 /* ---- module linkage ---- */
 
@@ -762,6 +752,7 @@ int __mod_install(struct modlinkage *modlp, struct module *owner)
 	}
 	list_add_tail(&dip->link, &drv->instances);
 	modlp->ml_priv = drv;
+	i_ddi_stats_create(drv);
 
 	if (drv->ops->devo_pci_ids) {
 		drv->pci.name = drv->name;
@@ -770,6 +761,7 @@ int __mod_install(struct modlinkage *modlp, struct module *owner)
 		drv->pci.remove = ddi_pci_remove;
 		err = -__pci_register_driver(&drv->pci, owner, drv->name);
 		if (err) {
+			i_ddi_stats_remove(drv);
 			mutex_lock(&drv->lock);
 			ddi_detach_all(drv);
 			mutex_unlock(&drv->lock);
@@ -783,11 +775,11 @@ int __mod_install(struct modlinkage *modlp, struct module *owner)
 err_free:
 	kfree(dip);
 err_free_drv:
+	i_ddi_leak_check(drv->name, "failed mod_install");
 	ida_destroy(&drv->ida);
 	kfree(drv);
 	return err;
 }
-EXPORT_SYMBOL_GPL(__mod_install);
 
 /**
  * mod_remove() - remove a driver (mod_remove(9F))
@@ -808,15 +800,16 @@ int mod_remove(struct modlinkage *modlp)
 
 	if (!drv)
 		return EINVAL;
+	i_ddi_stats_remove(drv);
 	if (drv->pci_registered)
 		pci_unregister_driver(&drv->pci);	/* PCI instances */
 	mutex_lock(&drv->lock);
 	ddi_detach_all(drv);
 	mutex_unlock(&drv->lock);
+	i_ddi_leak_check(drv->name, "mod_remove");
 	mutex_destroy(&drv->lock);
 	ida_destroy(&drv->ida);
 	kfree(drv);
 	modlp->ml_priv = NULL;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(mod_remove);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Private structures of xxddi, the DDI compatibility layer.  Drivers see
- * only the opaque types of include/sys/; these are the Linux objects behind
- * them.
+ * Private structures of xxddi, the DDI compatibility layer (linked into
+ * each driver module).  Drivers see only the opaque types of include/sys/;
+ * these are the Linux objects behind them.
  */
 #ifndef _XXDDI_IMPL_H
 #define _XXDDI_IMPL_H
@@ -28,6 +28,8 @@
  * @pci:       the Linux PCI driver, if @ops->devo_pci_ids
  * @pci_registered: @pci is registered
  * @ida:       instance numbers of PCI functions (from 1)
+ * @dbg_dir:   debugfs directory created for @dbg_stats, if any
+ * @dbg_stats: debugfs NAME/ddi_stats (the layer's live objects)
  */
 struct ddi_driver {
 	struct dev_ops *ops;
@@ -39,6 +41,8 @@ struct ddi_driver {
 	struct pci_driver pci;
 	bool pci_registered;
 	struct ida ida;
+	struct dentry *dbg_dir;
+	struct dentry *dbg_stats;
 };
 
 /*
@@ -238,8 +242,9 @@ struct devmap_regs {
 };
 
 /*
- * struct xxddi_stats - live objects of the layer, for tests and leak
- * hunting (debugfs xxddi/stats).  All are zero when no driver is loaded.
+ * struct xxddi_stats - live objects of the layer in this module, for tests
+ * and leak hunting (debugfs MODULE/ddi_stats).  All are zero once the
+ * module's driver is removed (compat/main.c).
  */
 struct xxddi_stats {
 	atomic_long_t handles;		/* devmap handles */
@@ -252,6 +257,10 @@ struct xxddi_stats {
 };
 
 extern struct xxddi_stats xxddi_stats;
+
+void i_ddi_stats_create(struct ddi_driver *drv);
+void i_ddi_stats_remove(struct ddi_driver *drv);
+bool i_ddi_leak_check(const char *name, const char *when);
 
 /*
  * struct devmap_ctx - a device context shared by all processes of a device

@@ -1,21 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xxddi: the Solaris DDI compatibility layer of xxmem.
+ * The DDI layer's state in the module it is linked into.
  *
- * Like OpenZFS' spl.ko, it is a module of its own that exports one Linux
- * primitive behind each Solaris DDI name; drivers written against
- * include/sys/ (xxmem.ko, the test drivers) link against it.
+ * The layer is not a module of its own: its objects are linked into each
+ * driver module (xxmem.ko, the test drivers) and export nothing, so every
+ * driver module loads on its own and none can collide with another
+ * Solaris-compat module's exports (OpenZFS' spl.ko exports cmn_err,
+ * ddi_copyin, ddi_copyout).  Each module therefore has its own copy of
+ * what follows:
  *
- * debugfs xxddi/stats counts the layer's live objects (struct
- * xxddi_stats): with no driver loaded every count is zero, which is how the
- * tests show that nothing leaked.
+ * - debugfs MODULE/ddi_stats counts the layer's live objects (struct
+ *   xxddi_stats) while the driver is installed;
+ * - when the driver is removed (mod_remove(9F)) or fails to install, every
+ *   count must be zero: a count left over is a leak and WARNs;
+ * - the read-only parameter huge_pfnmap
+ *   (/sys/module/MODULE/parameters/huge_pfnmap).
  */
+#include <linux/bug.h>
 #include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include "impl.h"
 #include "compat/kernel_compat.h"
-#include "../version.h"
 
 struct xxddi_stats xxddi_stats;
 
@@ -25,41 +31,96 @@ module_param(huge_pfnmap, bool, 0444);
 MODULE_PARM_DESC(huge_pfnmap,
 		 "Y/N: 2 MiB blocks are mapped with PMD entries (read-only)");
 
-static struct dentry *xxddi_debugfs;
+/* The counts, in the order and with the names ddi_stats shows them. */
+static const struct {
+	const char *name;
+	atomic_long_t *count;
+} i_ddi_counts[] = {
+	{ "handles", &xxddi_stats.handles },
+	{ "segments", &xxddi_stats.segs },
+	{ "vmas", &xxddi_stats.vmas },
+	{ "umem_cookies", &xxddi_stats.cookies },
+	{ "umem_pages", &xxddi_stats.umem_pages },
+	{ "reg_mappings", &xxddi_stats.regmaps },
+	{ "minor_nodes", &xxddi_stats.nodes },
+};
 
-static int xxddi_stats_show(struct seq_file *m, void *unused)
+static int ddi_stats_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "handles %ld\n", atomic_long_read(&xxddi_stats.handles));
-	seq_printf(m, "segments %ld\n", atomic_long_read(&xxddi_stats.segs));
-	seq_printf(m, "vmas %ld\n", atomic_long_read(&xxddi_stats.vmas));
-	seq_printf(m, "umem_cookies %ld\n",
-		   atomic_long_read(&xxddi_stats.cookies));
-	seq_printf(m, "umem_pages %ld\n",
-		   atomic_long_read(&xxddi_stats.umem_pages));
-	seq_printf(m, "reg_mappings %ld\n",
-		   atomic_long_read(&xxddi_stats.regmaps));
-	seq_printf(m, "minor_nodes %ld\n", atomic_long_read(&xxddi_stats.nodes));
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(i_ddi_counts); i++)
+		seq_printf(m, "%s %ld\n", i_ddi_counts[i].name,
+			   atomic_long_read(i_ddi_counts[i].count));
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(xxddi_stats);
+DEFINE_SHOW_ATTRIBUTE(ddi_stats);
 
-static int __init xxddi_init(void)
+/**
+ * i_ddi_stats_create() - debugfs NAME/ddi_stats for an installed driver
+ * @drv: the driver, attached
+ *
+ * The file goes into the debugfs directory named after the driver's module
+ * if its attach(9E) created one (xxmem/), else into a directory of that
+ * name created here and removed with the file.  debugfs is a debugging
+ * aid: failures are ignored.
+ *
+ * Context: process context, may sleep.
+ */
+void i_ddi_stats_create(struct ddi_driver *drv)
 {
-	xxddi_debugfs = debugfs_create_dir("xxddi", NULL);
-	debugfs_create_file("stats", 0400, xxddi_debugfs, NULL,
-			    &xxddi_stats_fops);
-	return 0;
+	struct dentry *dir = debugfs_lookup(drv->name, NULL);
+
+	if (dir) {
+		drv->dbg_stats = debugfs_create_file("ddi_stats", 0400, dir,
+						     NULL, &ddi_stats_fops);
+		dput(dir);
+		return;
+	}
+	drv->dbg_dir = debugfs_create_dir(drv->name, NULL);
+	drv->dbg_stats = debugfs_create_file("ddi_stats", 0400, drv->dbg_dir,
+					     NULL, &ddi_stats_fops);
 }
 
-static void __exit xxddi_exit(void)
+/**
+ * i_ddi_stats_remove() - remove what i_ddi_stats_create() created
+ * @drv: the driver
+ *
+ * Context: process context, may sleep.
+ */
+void i_ddi_stats_remove(struct ddi_driver *drv)
 {
-	debugfs_remove(xxddi_debugfs);
+	debugfs_remove(drv->dbg_stats);
+	drv->dbg_stats = NULL;
+	debugfs_remove(drv->dbg_dir);
+	drv->dbg_dir = NULL;
 }
 
-module_init(xxddi_init);
-module_exit(xxddi_exit);
+/**
+ * i_ddi_leak_check() - every live-object count is zero, or a WARN
+ * @name: the driver's name, for the report
+ * @when: what just ended ("mod_remove", "failed mod_install")
+ *
+ * With the driver detached (or never attached) nothing of the layer may
+ * be left: open files and mappings hold the module, so none exists here.
+ *
+ * Context: any.
+ * Return: true if nothing is left.
+ */
+bool i_ddi_leak_check(const char *name, const char *when)
+{
+	bool clean = true;
+	size_t i;
 
-MODULE_DESCRIPTION("Solaris DDI devmap compatibility layer for xxmem");
-MODULE_AUTHOR("The xxmem developers");
-MODULE_LICENSE("GPL");
-MODULE_VERSION(XXMEM_VERSION);
+	for (i = 0; i < ARRAY_SIZE(i_ddi_counts); i++) {
+		long n = atomic_long_read(i_ddi_counts[i].count);
+
+		if (n) {
+			pr_err("%s: DDI objects leaked after %s: %s %ld\n",
+			       name, when, i_ddi_counts[i].name, n);
+			clean = false;
+		}
+	}
+	WARN(!clean, "%s: DDI objects leaked after %s\n", name, when);
+	return clean;
+}

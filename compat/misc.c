@@ -34,7 +34,6 @@ ulong_t hat_getkpfnum(caddr_t addr)
 		return PHYS_PFN(__pa(addr));
 	return PFN_INVALID;
 }
-EXPORT_SYMBOL_GPL(hat_getkpfnum);
 
 /**
  * drv_usectohz() - microseconds to clock ticks (drv_usectohz(9F))
@@ -49,7 +48,6 @@ clock_t drv_usectohz(clock_t microsecs)
 		return 0;
 	return usecs_to_jiffies(microsecs);
 }
-EXPORT_SYMBOL_GPL(drv_usectohz);
 
 /**
  * ddi_get_pid() - process ID of the caller (ddi_get_pid(9F))
@@ -61,7 +59,6 @@ pid_t ddi_get_pid(void)
 {
 	return task_tgid_nr(current);
 }
-EXPORT_SYMBOL_GPL(ddi_get_pid);
 
 /**
  * uiomove() - move data between a kernel buffer and a uio (uiomove(9F))
@@ -88,7 +85,6 @@ int uiomove(void *address, size_t nbytes, enum uio_rw rwflag,
 	uio_p->uio_loffset += done;
 	return done == n ? 0 : EFAULT;
 }
-EXPORT_SYMBOL_GPL(uiomove);
 
 /**
  * xxddi_nodev() - nodev(9F): what an entry point that is not provided does
@@ -103,7 +99,6 @@ int xxddi_nodev(void)
 {
 	return ENXIO;
 }
-EXPORT_SYMBOL_GPL(xxddi_nodev);
 
 /**
  * xxddi_nulldev() - nulldev(9F): an entry point that does nothing
@@ -115,7 +110,6 @@ int xxddi_nulldev(void)
 {
 	return 0;
 }
-EXPORT_SYMBOL_GPL(xxddi_nulldev);
 
 /**
  * nochpoll() - the cb_chpoll of a driver that does not support poll(2)
@@ -134,7 +128,6 @@ int nochpoll(dev_t dev, short events, int anyyet, short *reventsp,
 {
 	return ENXIO;
 }
-EXPORT_SYMBOL_GPL(nochpoll);
 
 /**
  * ddi_quiesce_not_needed() - devo_quiesce of a device that needs no
@@ -148,7 +141,6 @@ int ddi_quiesce_not_needed(dev_info_t *dip)
 {
 	return DDI_SUCCESS;
 }
-EXPORT_SYMBOL_GPL(ddi_quiesce_not_needed);
 
 /**
  * ddi_quiesce_not_supported() - devo_quiesce of a device that cannot be
@@ -162,4 +154,3 @@ int ddi_quiesce_not_supported(dev_info_t *dip)
 {
 	return DDI_FAILURE;
 }
-EXPORT_SYMBOL_GPL(ddi_quiesce_not_supported);

@@ -27,7 +27,6 @@ model_t ddi_model_convert_from(model_t model)
 		return DDI_MODEL_ILP32;
 	return DDI_MODEL_NONE;
 }
-EXPORT_SYMBOL_GPL(ddi_model_convert_from);
 
 /**
  * ddi_mmap_get_model() - data model of the current thread (9F)
@@ -43,7 +42,6 @@ model_t ddi_mmap_get_model(void)
 {
 	return in_compat_syscall() ? DDI_MODEL_ILP32 : DDI_MODEL_NATIVE;
 }
-EXPORT_SYMBOL_GPL(ddi_mmap_get_model);
 
 /**
  * get_udatamodel() - data model of the current process (Solaris'
@@ -56,4 +54,3 @@ model_t get_udatamodel(void)
 {
 	return ddi_mmap_get_model();
 }
-EXPORT_SYMBOL_GPL(get_udatamodel);

@@ -112,7 +112,6 @@ int ddi_dev_nregs(dev_info_t *dip, int *resultp)
 	*resultp = n;
 	return DDI_SUCCESS;
 }
-EXPORT_SYMBOL_GPL(ddi_dev_nregs);
 
 /**
  * ddi_dev_regbar() - the BAR a register set is (xxddi extension)
@@ -139,7 +138,6 @@ int ddi_dev_regbar(dev_info_t *dip, uint_t rnumber, uint_t *barp)
 	*barp = bar;
 	return DDI_SUCCESS;
 }
-EXPORT_SYMBOL_GPL(ddi_dev_regbar);
 
 /**
  * ddi_dev_regsize() - size of a register set (ddi_dev_regsize(9F))
@@ -163,7 +161,6 @@ int ddi_dev_regsize(dev_info_t *dip, uint_t rnumber, off_t *resultp)
 	*resultp = resource_size(r);
 	return DDI_SUCCESS;
 }
-EXPORT_SYMBOL_GPL(ddi_dev_regsize);
 
 /**
  * ddi_dev_regmapsize() - bytes of a register set devmap_devmem_setup() can
@@ -191,7 +188,6 @@ int ddi_dev_regmapsize(dev_info_t *dip, uint_t rnumber, offset_t *resultp)
 	*resultp = PAGE_ALIGN(size);
 	return DDI_SUCCESS;
 }
-EXPORT_SYMBOL_GPL(ddi_dev_regmapsize);
 
 /* The integer property @name of @dip (the PCI binding's), or false. */
 static bool ddi_prop_int(dev_info_t *dip, const char *name, int *valp)
@@ -237,7 +233,6 @@ int ddi_prop_get_int(dev_t match_dev, dev_info_t *dip, uint_t flags,
 
 	return ddi_prop_int(dip, name, &val) ? val : defvalue;
 }
-EXPORT_SYMBOL_GPL(ddi_prop_get_int);
 
 /**
  * ddi_prop_op() - look a property up for cb_prop_op (ddi_prop_op(9F))
@@ -300,7 +295,6 @@ int ddi_prop_op(dev_t dev, dev_info_t *dip, ddi_prop_op_t prop_op,
 	}
 	return DDI_PROP_INVAL_ARG;
 }
-EXPORT_SYMBOL_GPL(ddi_prop_op);
 
 /**
  * ddi_dev_regflags() - kind of a register set (xxddi extension)
@@ -335,7 +329,6 @@ int ddi_dev_regflags(dev_info_t *dip, uint_t rnumber, uint_t *flagsp)
 	*flagsp = f;
 	return DDI_SUCCESS;
 }
-EXPORT_SYMBOL_GPL(ddi_dev_regflags);
 
 /**
  * ddi_regs_map_setup() - map a register set (ddi_regs_map_setup(9F))
@@ -420,7 +413,6 @@ int ddi_regs_map_setup(dev_info_t *dip, uint_t rnumber, caddr_t *addrp,
 	atomic_long_inc(&xxddi_stats.regmaps);
 	return DDI_SUCCESS;
 }
-EXPORT_SYMBOL_GPL(ddi_regs_map_setup);
 
 /**
  * ddi_regs_map_free() - unmap a register set (ddi_regs_map_free(9F))
@@ -445,7 +437,6 @@ void ddi_regs_map_free(ddi_acc_handle_t *handlep)
 	*handlep = NULL;
 	atomic_long_dec(&xxddi_stats.regmaps);
 }
-EXPORT_SYMBOL_GPL(ddi_regs_map_free);
 
 /* Frame number of @addr if it lies in a memory register mapping. */
 ulong_t i_ddi_regs_kpfnum(caddr_t addr)
@@ -613,7 +604,6 @@ uint8_t ddi_get8(ddi_acc_handle_t handle, uint8_t *dev_addr)
 {
 	return acc_read(handle, dev_addr, 1);
 }
-EXPORT_SYMBOL_GPL(ddi_get8);
 
 /**
  * ddi_get16() - read 16 bits of a register (ddi_get16(9F))
@@ -626,7 +616,6 @@ uint16_t ddi_get16(ddi_acc_handle_t handle, uint16_t *dev_addr)
 {
 	return acc_read(handle, dev_addr, 2);
 }
-EXPORT_SYMBOL_GPL(ddi_get16);
 
 /**
  * ddi_get32() - read 32 bits of a register (ddi_get32(9F))
@@ -639,7 +628,6 @@ uint32_t ddi_get32(ddi_acc_handle_t handle, uint32_t *dev_addr)
 {
 	return acc_read(handle, dev_addr, 4);
 }
-EXPORT_SYMBOL_GPL(ddi_get32);
 
 /**
  * ddi_get64() - read 64 bits of a register (ddi_get64(9F))
@@ -655,7 +643,6 @@ uint64_t ddi_get64(ddi_acc_handle_t handle, uint64_t *dev_addr)
 {
 	return acc_read(handle, dev_addr, 8);
 }
-EXPORT_SYMBOL_GPL(ddi_get64);
 
 /**
  * ddi_put8() - write 8 bits of a register (ddi_put8(9F))
@@ -667,7 +654,6 @@ void ddi_put8(ddi_acc_handle_t handle, uint8_t *dev_addr, uint8_t value)
 {
 	acc_write(handle, dev_addr, 1, value);
 }
-EXPORT_SYMBOL_GPL(ddi_put8);
 
 /**
  * ddi_put16() - write 16 bits of a register (ddi_put16(9F))
@@ -679,7 +665,6 @@ void ddi_put16(ddi_acc_handle_t handle, uint16_t *dev_addr, uint16_t value)
 {
 	acc_write(handle, dev_addr, 2, value);
 }
-EXPORT_SYMBOL_GPL(ddi_put16);
 
 /**
  * ddi_put32() - write 32 bits of a register (ddi_put32(9F))
@@ -691,7 +676,6 @@ void ddi_put32(ddi_acc_handle_t handle, uint32_t *dev_addr, uint32_t value)
 {
 	acc_write(handle, dev_addr, 4, value);
 }
-EXPORT_SYMBOL_GPL(ddi_put32);
 
 /**
  * ddi_put64() - write 64 bits of a register (ddi_put64(9F))
@@ -703,7 +687,6 @@ void ddi_put64(ddi_acc_handle_t handle, uint64_t *dev_addr, uint64_t value)
 {
 	acc_write(handle, dev_addr, 8, value);
 }
-EXPORT_SYMBOL_GPL(ddi_put64);
 
 static void acc_rep(struct ddi_acc_impl *h, void *host, void *dev,
 		    size_t n, uint_t flags, int size, bool get)
@@ -741,7 +724,6 @@ void ddi_rep_get8(ddi_acc_handle_t handle, uint8_t *host_addr,
 {
 	acc_rep(handle, host_addr, dev_addr, repcount, flags, 1, true);
 }
-EXPORT_SYMBOL_GPL(ddi_rep_get8);
 
 /**
  * ddi_rep_get16() - read repeatedly (ddi_rep_get16(9F))
@@ -756,7 +738,6 @@ void ddi_rep_get16(ddi_acc_handle_t handle, uint16_t *host_addr,
 {
 	acc_rep(handle, host_addr, dev_addr, repcount, flags, 2, true);
 }
-EXPORT_SYMBOL_GPL(ddi_rep_get16);
 
 /**
  * ddi_rep_get32() - read repeatedly (ddi_rep_get32(9F))
@@ -771,7 +752,6 @@ void ddi_rep_get32(ddi_acc_handle_t handle, uint32_t *host_addr,
 {
 	acc_rep(handle, host_addr, dev_addr, repcount, flags, 4, true);
 }
-EXPORT_SYMBOL_GPL(ddi_rep_get32);
 
 /**
  * ddi_rep_get64() - read repeatedly (ddi_rep_get64(9F))
@@ -786,7 +766,6 @@ void ddi_rep_get64(ddi_acc_handle_t handle, uint64_t *host_addr,
 {
 	acc_rep(handle, host_addr, dev_addr, repcount, flags, 8, true);
 }
-EXPORT_SYMBOL_GPL(ddi_rep_get64);
 
 /**
  * ddi_rep_put8() - write repeatedly (ddi_rep_put8(9F))
@@ -801,7 +780,6 @@ void ddi_rep_put8(ddi_acc_handle_t handle, uint8_t *host_addr,
 {
 	acc_rep(handle, host_addr, dev_addr, repcount, flags, 1, false);
 }
-EXPORT_SYMBOL_GPL(ddi_rep_put8);
 
 /**
  * ddi_rep_put16() - write repeatedly (ddi_rep_put16(9F))
@@ -816,7 +794,6 @@ void ddi_rep_put16(ddi_acc_handle_t handle, uint16_t *host_addr,
 {
 	acc_rep(handle, host_addr, dev_addr, repcount, flags, 2, false);
 }
-EXPORT_SYMBOL_GPL(ddi_rep_put16);
 
 /**
  * ddi_rep_put32() - write repeatedly (ddi_rep_put32(9F))
@@ -831,7 +808,6 @@ void ddi_rep_put32(ddi_acc_handle_t handle, uint32_t *host_addr,
 {
 	acc_rep(handle, host_addr, dev_addr, repcount, flags, 4, false);
 }
-EXPORT_SYMBOL_GPL(ddi_rep_put32);
 
 /**
  * ddi_rep_put64() - write repeatedly (ddi_rep_put64(9F))
@@ -846,4 +822,3 @@ void ddi_rep_put64(ddi_acc_handle_t handle, uint64_t *host_addr,
 {
 	acc_rep(handle, host_addr, dev_addr, repcount, flags, 8, false);
 }
-EXPORT_SYMBOL_GPL(ddi_rep_put64);

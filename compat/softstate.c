@@ -48,7 +48,6 @@ int ddi_soft_state_init(void **state_p, size_t size, size_t n_items)
 	*state_p = ss;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(ddi_soft_state_init);
 
 /**
  * ddi_soft_state_zalloc() - allocate an item (ddi_soft_state_zalloc(9F))
@@ -77,7 +76,6 @@ int ddi_soft_state_zalloc(void *state, int item)
 	}
 	return DDI_SUCCESS;
 }
-EXPORT_SYMBOL_GPL(ddi_soft_state_zalloc);
 
 /**
  * ddi_get_soft_state() - look up an item (ddi_get_soft_state(9F))
@@ -97,7 +95,6 @@ void *ddi_get_soft_state(void *state, int item)
 	it = xa_load(&ss->items, item);
 	return it ? it->data : NULL;
 }
-EXPORT_SYMBOL_GPL(ddi_get_soft_state);
 
 /**
  * ddi_soft_state_free() - free an item (ddi_soft_state_free(9F))
@@ -119,7 +116,6 @@ void ddi_soft_state_free(void *state, int item)
 	if (it)
 		kfree_rcu(it, rcu);
 }
-EXPORT_SYMBOL_GPL(ddi_soft_state_free);
 
 /**
  * ddi_soft_state_fini() - destroy a set (ddi_soft_state_fini(9F))
@@ -146,4 +142,3 @@ void ddi_soft_state_fini(void **state_p)
 	kfree(ss);
 	*state_p = NULL;
 }
-EXPORT_SYMBOL_GPL(ddi_soft_state_fini);

@@ -184,7 +184,6 @@ err_cookie:
 	kfree(cp);
 	return NULL;
 }
-EXPORT_SYMBOL_GPL(ddi_umem_alloc);
 
 /**
  * ddi_umem_free() - free memory from ddi_umem_alloc() (ddi_umem_free(9F))
@@ -201,7 +200,6 @@ void ddi_umem_free(ddi_umem_cookie_t ucookie)
 	if (ucookie)
 		i_ddi_umem_rele(ucookie);
 }
-EXPORT_SYMBOL_GPL(ddi_umem_free);
 
 /* Check a umem range and protection for @dhp; 0 or a positive errno. */
 static int umem_check(struct devmap_handle *dhp,
@@ -294,7 +292,6 @@ out:
 	dhp->error = err;
 	return DDI_FAILURE;
 }
-EXPORT_SYMBOL_GPL(devmap_umem_setup);
 
 /**
  * devmap_umem_remap() - point a handle at other kernel memory
@@ -344,7 +341,6 @@ int devmap_umem_remap(devmap_cookie_t dhc, dev_info_t *dip,
 		i_ddi_umem_rele(old);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(devmap_umem_remap);
 
 /**
  * umem_lockmemory() - lock user pages down for a cookie
@@ -437,7 +433,6 @@ err_cookie:
 	kfree(cp);
 	return ENOMEM;
 }
-EXPORT_SYMBOL_GPL(umem_lockmemory);
 
 /**
  * ddi_umem_lock() - lock user pages down (ddi_umem_lock(9F))
@@ -459,7 +454,6 @@ int ddi_umem_lock(caddr_t addr, size_t len, int flags,
 		return EINVAL;
 	return umem_lockmemory(addr, len, flags, cookiep, NULL, curproc);
 }
-EXPORT_SYMBOL_GPL(ddi_umem_lock);
 
 /**
  * ddi_umem_unlock() - unlock pages locked by ddi_umem_lock()
@@ -477,4 +471,3 @@ void ddi_umem_unlock(ddi_umem_cookie_t cookie)
 	if (cookie)
 		i_ddi_umem_rele(cookie);
 }
-EXPORT_SYMBOL_GPL(ddi_umem_unlock);
