@@ -9,7 +9,8 @@
 # the calling thread fails, for N = 1, 2, ... until the operation makes fewer
 # than N of them (bin/fault_nth arms /proc/thread-self/fail-nth just before
 # the system call, so only that call's allocations count):
-#   insmod xxddi.ko, insmod xxmem.ko (loader and init), open /dev/xxmem,
+#   insmod xxmem.ko (loader and init), insmod of the test driver
+#   xxsegmap.ko (its own copy of the DDI layer), open /dev/xxmem,
 #   mmap, the refault after MADV_DONTNEED, ioctl REGION_INFO, mmap of
 #   ivshmem's BAR 2 (when xxmem has bound one), and the PCI
 #   probe (bind through sysfs) of the first function bound to xxmem, when
@@ -35,6 +36,7 @@
 XXMEM_DIR=${XXMEM_DIR:-/xxmem}
 NTH=$XXMEM_DIR/bin/fault_nth
 CTL=$XXMEM_DIR/bin/xxmemctl
+SEGMAP=$XXMEM_DIR/selftests/drivers/xxsegmap.ko
 DBG=/sys/kernel/debug
 DEV=/dev/xxmem
 UMEM=${FI_UMEM_SIZE:-16384}
@@ -114,7 +116,7 @@ post_load() {
 	fi
 	return 0
 }
-post_load_xxddi() { post_load xxddi "$1"; }
+post_load_xxsegmap() { post_load xxsegmap "$1"; }
 post_load_xxmem() { post_load xxmem "$1"; }
 
 post_dev() {
@@ -212,7 +214,7 @@ setup() {
 		echo N >"$DBG/$d/ignore-gfp-wait"
 	done
 	echo 0 >"$DBG/fail_page_alloc/min-order"
-	for f in "$NTH" "$CTL" "$XXMEM_DIR/xxddi.ko" "$XXMEM_DIR/xxmem.ko"; do
+	for f in "$NTH" "$CTL" "$SEGMAP" "$XXMEM_DIR/xxmem.ko"; do
 		if [ ! -e "$f" ]; then
 			echo "not ok - fault injection: $f is missing"
 			exit 1
@@ -221,7 +223,8 @@ setup() {
 	printk_saved=$(cat /proc/sys/kernel/printk)
 	echo 4 >/proc/sys/kernel/printk
 	unload xxmem
-	unload xxddi
+	unload xxsegmap
+	unload xxmmap
 	dmesg -c >/dev/null
 }
 
@@ -232,62 +235,59 @@ cleanup() {
 setup
 say "umem_size=$UMEM FI_STEP=$STEP"
 
-sweep "insmod xxddi.ko" post_load_xxddi load "$XXMEM_DIR/xxddi.ko"
+# A driver module of its own (xxmem is not loaded): every failure of its
+# load unwinds its DDI layer too (a leaked DDI object WARNs).
+sweep "insmod xxsegmap.ko" post_load_xxsegmap load "$SEGMAP"
 
-if insmod "$XXMEM_DIR/xxddi.ko"; then
-	sweep "insmod xxmem.ko umem_size=$UMEM" post_load_xxmem \
-		load "$XXMEM_DIR/xxmem.ko" "umem_size=$UMEM"
-	if insmod "$XXMEM_DIR/xxmem.ko" "umem_size=$UMEM"; then
-		sweep "open $DEV" post_dev open "$DEV"
-		sweep "mmap $DEV ($UMEM bytes)" post_dev mmap "$DEV" "$UMEM"
-		sweep "refault after MADV_DONTNEED" post_dev fault "$DEV" "$UMEM"
-		sweep "ioctl REGION_INFO" post_dev info "$DEV"
-		PCI_DRV=/sys/bus/pci/drivers/xxmem
-		# A BAR mapping (devmap_devmem_setup, its register mapping):
-		# 64 KiB of ivshmem's BAR 2 between the host's and the guest's
-		# round-trip patterns.
-		IVS_NODE=
-		for _l in "$PCI_DRV"/0000:*; do
-			[ "$(cat "$_l/vendor" 2>/dev/null)" = 0x1af4 ] &&
-				[ "$(cat "$_l/device" 2>/dev/null)" = 0x1110 ] &&
-				for _m in "$_l"/misc/*; do
-					[ -e "$_m" ] && IVS_NODE=/dev/${_m##*/}
-				done
-		done
-		if [ -z "$IVS_NODE" ]; then
-			echo "ok - fault injection: mmap of a BAR # SKIP no ivshmem function bound to xxmem"
-		else
-			sweep "mmap $IVS_NODE BAR 2 (64 KiB)" post_dev \
-				mmap "$IVS_NODE" 65536 2 0x40000
-		fi
-		PCI_BDF=
-		for _l in "$PCI_DRV"/0000:*; do
-			[ -e "$_l" ] && PCI_BDF=${_l##*/} && break
-		done
-		if [ -z "$PCI_BDF" ]; then
-			echo "ok - fault injection: PCI probe # SKIP no PCI function bound to xxmem"
-		elif echo "$PCI_BDF" >"$PCI_DRV/unbind"; then
-			sweep "PCI probe of $PCI_BDF" post_bind \
-				write "$PCI_DRV/bind" "$PCI_BDF"
-			echo "$PCI_BDF" >"$PCI_DRV/bind" ||
-				say "cannot bind $PCI_BDF again"
-		else
-			failed=$((failed + 1))
-			echo "not ok - fault injection: PCI probe: cannot unbind $PCI_BDF"
-		fi
-		if unload xxmem; then
-			echo "ok - fault injection: rmmod xxmem afterwards"
-		else
-			failed=$((failed + 1))
-			echo "not ok - fault injection: rmmod xxmem afterwards"
-		fi
+sweep "insmod xxmem.ko umem_size=$UMEM" post_load_xxmem \
+	load "$XXMEM_DIR/xxmem.ko" "umem_size=$UMEM"
+if insmod "$XXMEM_DIR/xxmem.ko" "umem_size=$UMEM"; then
+	sweep "open $DEV" post_dev open "$DEV"
+	sweep "mmap $DEV ($UMEM bytes)" post_dev mmap "$DEV" "$UMEM"
+	sweep "refault after MADV_DONTNEED" post_dev fault "$DEV" "$UMEM"
+	sweep "ioctl REGION_INFO" post_dev info "$DEV"
+	PCI_DRV=/sys/bus/pci/drivers/xxmem
+	# A BAR mapping (devmap_devmem_setup, its register mapping):
+	# 64 KiB of ivshmem's BAR 2 between the host's and the guest's
+	# round-trip patterns.
+	IVS_NODE=
+	for _l in "$PCI_DRV"/0000:*; do
+		[ "$(cat "$_l/vendor" 2>/dev/null)" = 0x1af4 ] &&
+			[ "$(cat "$_l/device" 2>/dev/null)" = 0x1110 ] &&
+			for _m in "$_l"/misc/*; do
+				[ -e "$_m" ] && IVS_NODE=/dev/${_m##*/}
+			done
+	done
+	if [ -z "$IVS_NODE" ]; then
+		echo "ok - fault injection: mmap of a BAR # SKIP no ivshmem function bound to xxmem"
+	else
+		sweep "mmap $IVS_NODE BAR 2 (64 KiB)" post_dev \
+			mmap "$IVS_NODE" 65536 2 0x40000
+	fi
+	PCI_BDF=
+	for _l in "$PCI_DRV"/0000:*; do
+		[ -e "$_l" ] && PCI_BDF=${_l##*/} && break
+	done
+	if [ -z "$PCI_BDF" ]; then
+		echo "ok - fault injection: PCI probe # SKIP no PCI function bound to xxmem"
+	elif echo "$PCI_BDF" >"$PCI_DRV/unbind"; then
+		sweep "PCI probe of $PCI_BDF" post_bind \
+			write "$PCI_DRV/bind" "$PCI_BDF"
+		echo "$PCI_BDF" >"$PCI_DRV/bind" ||
+			say "cannot bind $PCI_BDF again"
 	else
 		failed=$((failed + 1))
-		echo "not ok - fault injection: insmod xxmem.ko without injection"
+		echo "not ok - fault injection: PCI probe: cannot unbind $PCI_BDF"
+	fi
+	if unload xxmem; then
+		echo "ok - fault injection: rmmod xxmem afterwards"
+	else
+		failed=$((failed + 1))
+		echo "not ok - fault injection: rmmod xxmem afterwards"
 	fi
 else
 	failed=$((failed + 1))
-	echo "not ok - fault injection: insmod xxddi.ko without injection"
+	echo "not ok - fault injection: insmod xxmem.ko without injection"
 fi
 
 cleanup

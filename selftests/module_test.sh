@@ -4,11 +4,11 @@
 # module_test.sh - load and unload tests of xxmem.ko, TAP version 13 output.
 # Runs in the guest as root (busybox sh).
 #
-# Usage: module_test.sh [KO_DIR]     KO_DIR holds xxddi.ko and xxmem.ko (/xxmem)
+# Usage: module_test.sh [KO_DIR]     KO_DIR holds xxmem.ko (/xxmem)
 # Env:   XXMEM_TEST  xxmem_test binary (default: next to this script)
 #        XXMEMCTL, XXMEMCTL32  (default: KO_DIR/bin/xxmemctl, xxmemctl32)
 #
-# xxmem is left loaded or unloaded as it was found (xxddi too).
+# xxmem is left loaded or unloaded as it was found.
 
 KO_DIR=${1:-/xxmem}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -27,7 +27,6 @@ cur_name=
 holder=
 was_loaded=0
 orig_size=
-loaded_xxddi=0
 
 # Every line of a diagnostic gets the TAP "# " prefix.
 diag() {
@@ -138,9 +137,6 @@ cleanup() {
 			load || diag "cannot reload xxmem: $(load_err)"
 		fi
 	fi
-	if [ "$loaded_xxddi" -eq 1 ]; then
-		rmmod xxddi 2>/dev/null || diag "cannot unload xxddi"
-	fi
 	rm -rf "$TMP"
 }
 
@@ -156,10 +152,6 @@ mkdir -p "$TMP" || bail "cannot create $TMP"
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-if ! is_loaded xxddi; then
-	insmod "$KO_DIR/xxddi.ko" 2>"$TMP/insmod.err" || bail "insmod xxddi.ko: $(load_err)"
-	loaded_xxddi=1
-fi
 if is_loaded xxmem; then
 	was_loaded=1
 	orig_size=$(cat /sys/module/xxmem/parameters/umem_size 2>/dev/null)

@@ -7,14 +7,14 @@
 # peek32/poke32.  TAP version 13; runs in the guest as root (busybox sh)
 # with QEMU's edu and ivshmem-plain devices (tests skip without them).
 #
-# Usage: pci_test.sh [KO_DIR]     KO_DIR holds xxddi.ko and xxmem.ko (/xxmem)
+# Usage: pci_test.sh [KO_DIR]     KO_DIR holds xxmem.ko (/xxmem)
 # Env:   PCI_TEST    the pci_test binary for the helper modes (default: next
 #                    to this script)
 #        XXMEMCTL, XXMEMCTL32  (default: KO_DIR/bin/xxmemctl, xxmemctl32)
 #        PCI_TESTS   run only these tests (names, space separated); the
 #                    others are reported as skipped
 #
-# xxmem and xxddi are left loaded or unloaded as they were found, and every
+# xxmem is left loaded or unloaded as it was found, and every
 # function this script unbinds is bound again.
 
 KO_DIR=${1:-/xxmem}
@@ -44,7 +44,6 @@ cur_name=
 holder=
 was_loaded=0
 orig_size=
-loaded_xxddi=0
 log_mark=0
 edu_bdf=
 ivs_bdf=
@@ -247,9 +246,6 @@ cleanup() {
 	elif is_loaded xxmem; then
 		unload_xxmem || diag "cannot unload xxmem: $(cat "$TMP/rmmod.err")"
 	fi
-	if [ "$loaded_xxddi" -eq 1 ]; then
-		rmmod xxddi 2>/dev/null || diag "cannot unload xxddi"
-	fi
 	rm -rf "$TMP"
 }
 
@@ -264,11 +260,6 @@ mkdir -p "$TMP" || bail "cannot create $TMP"
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-if ! is_loaded xxddi; then
-	insmod "$KO_DIR/xxddi.ko" 2>"$TMP/insmod.err" ||
-		bail "insmod xxddi.ko: $(cat "$TMP/insmod.err")"
-	loaded_xxddi=1
-fi
 if is_loaded xxmem; then
 	was_loaded=1
 	orig_size=$(cat /sys/module/xxmem/parameters/umem_size 2>/dev/null)

@@ -4,10 +4,17 @@
 # run_guest.sh - run every xxmem selftest suite inside the guest (busybox sh).
 #
 # Guest layout (XXMEM_DIR, default /xxmem):
-#   xxddi.ko xxmem.ko bin/xxmemctl bin/xxmemctl32
+#   xxmem.ko bin/xxmemctl bin/xxmemctl32
 #   selftests/{xxmem_test,xxmem_test32,module_test.sh,run_guest.sh}
-#   selftests/{devmap_test,devmap_test32}
+#   selftests/{devmap_test,devmap_test32,alone_test.sh,ddi_lib.sh}
 #   selftests/drivers/{xxmmap.ko,xxsegmap.ko}
+#   zfs/order zfs/*.ko (optional: OpenZFS' modules, tools/xxmem-zfs)
+#
+# First, with nothing loaded, alone_test.sh: each driver module loads on
+# its own and beside the others.  Then, if zfs/ is staged, OpenZFS' spl.ko
+# and zfs.ko (and the kernel modules they need) are loaded in zfs/order and
+# stay loaded for every other suite: spl.ko exports Solaris names
+# (cmn_err, ddi_copyin, ddi_copyout) that xxmem's DDI layer has too.
 #
 # Each kselftest binary gets a freshly loaded xxmem.ko, so its memory reads
 # zero: umem_size=$UMEM_SIZE (default 1M), except for xxmem_test and
@@ -16,7 +23,9 @@
 # passes straight through.
 # module_test.sh runs after the xxmem_test suites; then the test drivers
 # (xxmmap.ko, xxsegmap.ko) are loaded for devmap_test and devmap_test32, and
-# everything this script loaded is unloaded again.  The final line is
+# everything this script loaded is unloaded again, each driver after a
+# check that none of its mappings is counted any more and followed by one
+# that its unload reported no leaked DDI object.  The final line is
 #   # run_guest: suites=<n> failed=<m>
 # and the exit status is non-zero if any suite failed.
 
@@ -29,7 +38,10 @@ UMEM_SIZE_XXMEM=${UMEM_SIZE_XXMEM:-4M}
 
 suites=0
 failed=0
-loaded_xxddi=0
+zfs_mods=
+huge_pfnmap=
+# shellcheck source=selftests/ddi_lib.sh
+. "$ST/ddi_lib.sh"
 
 say() {
 	echo "# run_guest: $*"
@@ -71,14 +83,35 @@ finish() {
 	exit 1
 }
 
-if ! is_loaded xxddi; then
-	if ! insmod "$XXMEM_DIR/xxddi.ko"; then
-		echo "not ok - run_guest: insmod $XXMEM_DIR/xxddi.ko failed"
-		suites=1
-		failed=1
-		finish
+# --- each module alone, then OpenZFS ------------------------------------------
+suites=$((suites + 1))
+say "suite alone_test.sh"
+sh "$ST/alone_test.sh" "$XXMEM_DIR"
+rc=$?
+say "alone_test.sh exit status $rc"
+[ "$rc" -eq 0 ] || failed=$((failed + 1))
+
+if [ -f "$XXMEM_DIR/zfs/order" ]; then
+	suites=$((suites + 1))
+	zfs_ok=1
+	while read -r ko; do
+		if insmod "$XXMEM_DIR/zfs/$ko"; then
+			zfs_mods="${ko%%.ko*} $zfs_mods"
+		else
+			echo "not ok - run_guest: insmod zfs/$ko failed"
+			zfs_ok=0
+			break
+		fi
+	done <"$XXMEM_DIR/zfs/order"
+	if [ "$zfs_ok" -eq 1 ] && is_loaded spl && is_loaded zfs &&
+	   grep -Eq ' [Tt] cmn_err[[:space:]]+\[spl\]$' /proc/kallsyms &&
+	   grep -Eq ' [Tt] ddi_copyin[[:space:]]+\[spl\]$' /proc/kallsyms; then
+		echo "ok - run_guest: OpenZFS loaded first: $(tr '\n' ' ' <"$XXMEM_DIR/zfs/order")(spl has cmn_err, ddi_copyin, ...)"
+	else
+		[ "$zfs_ok" -eq 1 ] &&
+			echo "not ok - run_guest: OpenZFS loaded, spl exporting cmn_err and ddi_copyin"
+		failed=$((failed + 1))
 	fi
-	loaded_xxddi=1
 fi
 
 for t in xxmem_test xxmem_test32; do
@@ -105,6 +138,7 @@ for t in xxmem_test xxmem_test32; do
 		failed=$((failed + 1))
 		continue
 	fi
+	huge_pfnmap=$(cat /sys/module/xxmem/parameters/huge_pfnmap)
 
 	if [ -x "$ST/$peer" ]; then
 		XXMEM_PEER=$ST/$peer
@@ -142,15 +176,6 @@ if ! grep -q ' /sys/kernel/debug debugfs ' /proc/mounts; then
 		say "cannot mount debugfs: the trace tests will fail"
 fi
 
-# The test drivers need xxddi (module_test.sh leaves it as it found it).
-if ! is_loaded xxddi; then
-	if insmod "$XXMEM_DIR/xxddi.ko"; then
-		loaded_xxddi=1
-	else
-		echo "not ok - run_guest: insmod $XXMEM_DIR/xxddi.ko failed"
-		failed=$((failed + 1))
-	fi
-fi
 drivers=
 for d in xxmmap xxsegmap; do
 	if [ ! -f "$DRV/$d.ko" ]; then
@@ -262,12 +287,12 @@ fi
 # badinput.sh and stress.sh load and unload xxmem.ko themselves (freshly,
 # umem_size=$UMEM_SIZE) and check that rmmod works afterwards; their PCI
 # parts need QEMU's edu / ivshmem-plain (and pci-testdev for the I/O BAR
-# row), else they are skipped.  Where xxddi maps 2 MiB blocks with PMD
+# row), else they are skipped.  Where xxmem maps 2 MiB blocks with PMD
 # entries, the stress runs again with slices of region 0 large enough
 # (umem_size=64M: about 5 MiB per thread) for mappings of whole blocks: PFN
 # maps under random splits, moves, forks and madvise.
 runs="badinput.sh:$UMEM_SIZE stress.sh:$UMEM_SIZE"
-if [ "$(cat /sys/module/xxddi/parameters/huge_pfnmap 2>/dev/null)" = Y ]; then
+if [ "$huge_pfnmap" = Y ]; then
 	runs="$runs stress.sh:64M"
 fi
 for r in $runs; do
@@ -291,40 +316,49 @@ for r in $runs; do
 	[ "$rc" -eq 0 ] || failed=$((failed + 1))
 done
 
-# Unload what this script loaded: the drivers, then xxddi.
+# Unload what this script loaded: each test driver once nothing of it is
+# mapped any more (its own DDI counts: no devmap handle, segment or VMA);
+# its unload then must report no leaked DDI object.
 for d in $drivers; do
+	if counts=$(ddi_no_mappings "$d"); then
+		echo "ok - run_guest: $d: no mapping left after the suites: $counts"
+	else
+		echo "not ok - run_guest: $d: mappings left after the suites: $counts"
+		failed=$((failed + 1))
+	fi
 	if ! unload_mod "$d"; then
 		echo "not ok - run_guest: rmmod $d failed"
 		failed=$((failed + 1))
 	fi
 done
-
-# With no driver loaded xxddi holds nothing: every count of its debugfs
-# stats (devmap handles, segments, VMAs, umem cookies and pages, register
-# mappings, minor nodes) is back to zero after all the suites above.
-STATS=/sys/kernel/debug/xxddi/stats
 if is_loaded xxmem && ! unload_xxmem; then
-	echo "not ok - run_guest: rmmod xxmem before the leak check failed"
+	echo "not ok - run_guest: rmmod xxmem after the suites failed"
 	failed=$((failed + 1))
 fi
-if [ -r "$STATS" ]; then
-	leak=
-	while read -r name val; do
-		[ "$val" = 0 ] || leak="$leak $name=$val"
-	done <"$STATS"
-	if [ -z "$leak" ]; then
-		echo "ok - run_guest: xxddi holds no objects once its drivers are unloaded"
+
+# Every driver module checks at its unload (mod_remove) that all its DDI
+# live-object counts (devmap handles, segments, VMAs, umem cookies and
+# pages, register mappings, minor nodes) are zero, else it logs them and
+# WARNs: no unload of the whole run may have done so.
+if dmesg | grep -q 'DDI objects leaked'; then
+	echo "not ok - run_guest: DDI objects leaked at an unload: $(dmesg | grep 'DDI objects leaked' | head -n 8 | tr '\n' ' ')"
+	failed=$((failed + 1))
+else
+	echo "ok - run_guest: no unload of xxmem or a test driver left a DDI object behind"
+fi
+
+# OpenZFS last, in reverse load order.
+if [ -n "$zfs_mods" ]; then
+	zfs_left=
+	for m in $zfs_mods; do
+		unload_mod "$m" || zfs_left="$zfs_left $m"
+	done
+	if [ -z "$zfs_left" ]; then
+		echo "ok - run_guest: OpenZFS unloads after the suites ($zfs_mods)"
 	else
-		echo "not ok - run_guest: xxddi still holds objects once its drivers are unloaded:$leak"
+		echo "not ok - run_guest: OpenZFS modules left loaded:$zfs_left"
 		failed=$((failed + 1))
 	fi
-else
-	echo "not ok - run_guest: $STATS not readable"
-	failed=$((failed + 1))
-fi
-if [ "$loaded_xxddi" -eq 1 ] && is_loaded xxddi && ! unload_mod xxddi; then
-	echo "not ok - run_guest: rmmod xxddi failed"
-	failed=$((failed + 1))
 fi
 
 finish

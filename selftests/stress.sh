@@ -9,9 +9,11 @@
 # dup or a hole split got its final whole unmap), that nothing is left in
 # the trace, that rmmod xxmem succeeds, that no x86 PAT memtype is left
 # inside the BARs of the PCI functions xxmem had bound (edu, ivshmem; they
-# are unbound and rebound during the run), and that xxddi's counts of live
-# objects (debugfs xxddi/stats) are what they were before insmod.  The guest harness checks the
-# kernel log; stress itself stops at the first kernel warning.
+# are unbound and rebound during the run), and that xxmem's counts of live
+# DDI objects (debugfs xxmem/ddi_stats) are, once the run's processes are
+# gone, what they were right after insmod, and that its rmmod reports no
+# leaked DDI object.  The guest harness checks the kernel log; stress
+# itself stops at the first kernel warning.
 #
 # Environment: XXMEM_DIR (default /xxmem), UMEM_SIZE (default 1M),
 # STRESS_SEED (default: a fresh seed per run, printed), STRESS_OPS
@@ -23,7 +25,10 @@ XXMEM_DIR=${XXMEM_DIR:-/xxmem}
 ST=$XXMEM_DIR/selftests
 UMEM_SIZE=${UMEM_SIZE:-1M}
 TRACE=/sys/kernel/debug/xxmem/trace
-STATS=/sys/kernel/debug/xxddi/stats
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=selftests/ddi_lib.sh
+. "$HERE/ddi_lib.sh"
+STATS=$(ddi_stats xxmem)
 TMP=${TMPDIR:-/tmp}
 
 n=0
@@ -115,12 +120,6 @@ pat_left() {
 	done
 }
 
-if [ ! -d /sys/module/xxddi ] && ! insmod "$XXMEM_DIR/xxddi.ko"; then
-	echo "TAP version 13"
-	echo "1..1"
-	echo "not ok 1 - stress: insmod xxddi.ko"
-	exit 1
-fi
 grep -q ' /sys/kernel/debug debugfs ' /proc/mounts ||
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 
@@ -144,14 +143,15 @@ for run in $runs; do
 		done
 		continue
 	fi
-	# xxddi's live objects without xxmem (other drivers may hold some)
-	cat "$STATS" >"$TMP/stress-stats0" 2>/dev/null
 	if ! insmod "$XXMEM_DIR/xxmem.ko" "umem_size=$UMEM_SIZE"; then
 		for what in run trace empty rmmod pat objects; do
 			not_ok "$tag: $what: insmod xxmem.ko failed"
 		done
 		continue
 	fi
+	# xxmem's live DDI objects with nothing mapped or open
+	cat "$STATS" >"$TMP/stress-stats0" 2>/dev/null
+	leaks0=$(ddi_leak_reports xxmem)
 	bar_ranges >"$TMP/stress-bars"
 	set -- --trace "$TMP/stress-trace.$main"
 	[ -n "$STRESS_SEED" ] && set -- "$@" --seed "$STRESS_SEED"
@@ -196,6 +196,8 @@ for run in $runs; do
 		fi
 	fi
 
+	# the same objects as before the run, now that its processes are gone
+	cat "$STATS" >"$TMP/stress-stats1" 2>/dev/null
 	i=0
 	while ! rmmod xxmem 2>/dev/null; do
 		i=$((i + 1))
@@ -222,12 +224,14 @@ for run in $runs; do
 		fi
 	fi
 
-	if [ ! -r "$STATS" ]; then
-		not_ok "$tag: xxddi's live objects: no $STATS"
-	elif cmp -s "$TMP/stress-stats0" "$STATS"; then
-		ok "$tag: xxddi's live objects (handles, segments, VMAs, umem pages, register mappings) back to before insmod: $(tr '\n' ' ' <"$STATS")"
+	if [ ! -s "$TMP/stress-stats0" ] || [ ! -s "$TMP/stress-stats1" ]; then
+		not_ok "$tag: xxmem's live DDI objects: no $STATS"
+	elif ! cmp -s "$TMP/stress-stats0" "$TMP/stress-stats1"; then
+		not_ok "$tag: xxmem's live DDI objects after the run differ from after insmod: $(tr '\n' ' ' <"$TMP/stress-stats1") (after insmod: $(tr '\n' ' ' <"$TMP/stress-stats0"))"
+	elif [ "$(ddi_leak_reports xxmem)" != "$leaks0" ]; then
+		not_ok "$tag: rmmod xxmem reported leaked DDI objects: $(dmesg | grep 'xxmem: DDI objects leaked' | tail -n 7 | tr '\n' ' ')"
 	else
-		not_ok "$tag: xxddi's live objects after rmmod differ from before insmod: $(tr '\n' ' ' <"$STATS") (before: $(tr '\n' ' ' <"$TMP/stress-stats0"))"
+		ok "$tag: xxmem's live DDI objects (handles, segments, VMAs, umem pages, register mappings, nodes) after the run as after insmod, none left at rmmod: $(tr '\n' ' ' <"$TMP/stress-stats1")"
 	fi
 done
 

@@ -58,11 +58,17 @@ static inline const char *read_line(const char *path)
 	return buf;
 }
 
-/* Does this xxddi build map 2 MiB blocks with PMD entries? */
-static inline bool huge_pfnmap(void)
+/*
+ * Does the DDI layer of driver module @mod (each has its own: xxmem,
+ * xxsegmap, ...) map 2 MiB blocks with PMD entries?
+ */
+static inline bool huge_pfnmap(const char *mod)
 {
-	return !strcmp(read_line("/sys/module/xxddi/parameters/huge_pfnmap"),
-		       "Y");
+	char path[96];
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/huge_pfnmap",
+		 mod);
+	return !strcmp(read_line(path), "Y");
 }
 
 /* Write @val to the (module parameter) file @path: all of it, or false. */

@@ -1105,7 +1105,7 @@ TEST_F(umem, large_mapping_uses_pmd_entries)
 	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(errno));
 	/* 32-bit processes get no 2 MiB placement, but may be lucky */
 	if (sizeof(long) == 8 || (uintptr_t)p % mib2 == 0)
-		EXPECT_EQ(huge_pfnmap(), is_pfnmap(p))
+		EXPECT_EQ(huge_pfnmap("xxmem"), is_pfnmap(p))
 			TH_LOG("VmFlags:%s", vm_flags_at(p));
 	faults = minor_faults();
 	pat_fill(p, 0, len, seed);
