@@ -2,7 +2,7 @@
 #
 # xxmem - out-of-tree build wrapper.
 #
-#   make                 build xxddi.ko and xxmem.ko for KDIR
+#   make                 build xxmem.ko for KDIR
 #   make install         install them (modules_install + depmod) and the
 #                        udev rule; creates the group xxmem
 #   make uninstall       remove what make install installed (not the group)
@@ -83,6 +83,7 @@ else
 	depmod -b $(DESTDIR) $(KVER)
 endif
 
+# xxddi.ko: what an install of a release before the one-module layout left.
 uninstall: uninstall-udev
 	rm -f $(MODDIR)/xxddi.ko* $(MODDIR)/xxmem.ko*
 	-rmdir $(MODDIR) 2>/dev/null

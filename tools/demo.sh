@@ -19,8 +19,7 @@ hex() {
 	printf '%s' "$1" | od -An -tx1 | tr -d ' \n'
 }
 
-say "insmod xxddi.ko; insmod xxmem.ko umem_size=64K"
-insmod xxddi.ko
+say "insmod xxmem.ko umem_size=64K"
 insmod xxmem.ko umem_size=64K
 ls -l /dev/xxmem
 
@@ -94,5 +93,4 @@ fi
 
 say "rmmod"
 rmmod xxmem
-rmmod xxddi
 echo "done"
