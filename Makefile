@@ -3,7 +3,7 @@
 # xxmem - out-of-tree build wrapper.
 #
 #   make                 build xxmem.ko for KDIR
-#   make install         install them (modules_install + depmod) and the
+#   make install         install it (modules_install + depmod) and the
 #                        udev rule; creates the group xxmem
 #   make uninstall       remove what make install installed (not the group)
 #   make install-udev    only the udev rule and the group (after a dkms
