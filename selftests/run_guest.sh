@@ -139,6 +139,17 @@ for t in xxmem_test xxmem_test32; do
 		continue
 	fi
 	huge_pfnmap=$(cat /sys/module/xxmem/parameters/huge_pfnmap)
+	# The host knows what the build's feature tests must have found: a
+	# module without PMD entries on a kernel that has them would only
+	# skip the 64M stress run below.
+	if [ -n "${XXMEM_EXPECT_HUGE_PFNMAP:-}" ] && [ "$t" = xxmem_test ]; then
+		if [ "$huge_pfnmap" = "$XXMEM_EXPECT_HUGE_PFNMAP" ]; then
+			echo "ok - run_guest: the loaded xxmem's huge_pfnmap is $huge_pfnmap, as expected for this kernel"
+		else
+			echo "not ok - run_guest: the loaded xxmem's huge_pfnmap is $huge_pfnmap, expected $XXMEM_EXPECT_HUGE_PFNMAP"
+			failed=$((failed + 1))
+		fi
+	fi
 
 	if [ -x "$ST/$peer" ]; then
 		XXMEM_PEER=$ST/$peer
