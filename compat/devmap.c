@@ -394,7 +394,13 @@ static int devmap_load_other(struct devmap_handle *dhp, offset_t off,
 	u64 start, end;
 	int err;
 
-	mmap_assert_locked(current->mm);
+	/*
+	 * devmap_vma_fault() runs under the mmap lock (a .fault without
+	 * .map_pages is retried there when it met only the VMA lock).  Not
+	 * mmap_assert_locked(): with CONFIG_DEBUG_VM it calls dump_mm(),
+	 * which 6.1 does not export to modules.
+	 */
+	lockdep_assert_held(&current->mm->mmap_lock);
 	if (!mutex_trylock(&seg->lock))
 		return EAGAIN;
 	err = seg->revoked ? EINVAL : devmap_range(dhp, off, len, &start, &end);
