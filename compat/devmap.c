@@ -18,6 +18,40 @@
  * through devmap_access, as on Solaris.
  *
  * The handles of one mmap(2) form a devmap segment (see struct devmap_seg).
+ *
+ * Locking, outermost first:
+ *
+ *   mmap_lock (the kernel's; held by whoever calls into a VMA)
+ *     seg->lock (struct devmap_seg: its handles, revocation state, the
+ *                fault being served)
+ *       ctx->lock (struct devmap_ctx: the device context's owner and
+ *                  expiry; devmap_do_ctxmgt() holds it around ctxmgt)
+ *         the driver's own locks, taken in its callbacks
+ *           i_mmap_rwsem (the kernel's; unmap_mapping_range() in
+ *                         devmap_unload() and revocation)
+ *
+ * mn->seg_lock (a node's list of segments) and devmap_faults_lock (the
+ * faults being served, for devmap_load() of another segment) are leaves:
+ * nothing else is taken under them.  A second segment's lock is only ever
+ * tried (mutex_trylock) while one is held.  Entry points run inside an
+ * SRCU read section of ddi_node_srcu, which ddi_remove_minor_node() waits
+ * for before it revokes the node's mappings (see dip.c).
+ *
+ * Where each devmap_callback_ctl(9S) callback runs (all may sleep):
+ *   devmap_map(9E)    mmap(2): mmap_lock held for writing; the segment is
+ *                     not yet visible, so no xxddi lock is held.
+ *   devmap_access(9E) a page fault: mmap_lock held for reading (a fault
+ *                     met under the VMA lock alone is retried under it) and
+ *                     the segment's lock; devmap_load(), devmap_unload(),
+ *                     devmap_do_ctxmgt() (ctx->lock) and
+ *                     devmap_default_access() may be called.
+ *   devmap_dup(9E)    fork(2): the parent's and the child's mmap_lock held
+ *                     for writing and the parent segment's lock.
+ *   devmap_unmap(9E)  munmap(2), mremap(2), exit and the rest of VMA
+ *                     removal: mmap_lock held (munmap(2) may have
+ *                     downgraded it to reading) and the segment's lock; at
+ *                     revocation (detach, PCI unbind) the segment's lock
+ *                     only, no mmap_lock.
  */
 #include <linux/capability.h>
 #include <linux/mm.h>

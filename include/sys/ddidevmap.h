@@ -90,6 +90,17 @@ enum devmap_fault_type {
  *                 @new_dhp1 is the handle that keeps the part before the
  *                 range (NULL if none), @new_dhp2 the one that keeps the part
  *                 after it (NULL if none); set *@new_pvtp1 / *@new_pvtp2.
+ *
+ * Context: every callback runs in process context and may sleep.  Locks
+ * held (the order is in compat/devmap.c's "Locking"): devmap_map with the
+ * mmap lock held for writing and no xxddi lock; devmap_access with the
+ * mmap lock held for reading and the mapping's segment lock (so it may
+ * take the device context's lock through devmap_do_ctxmgt(), then its own
+ * locks); devmap_dup with both processes' mmap locks held for writing and
+ * the parent mapping's segment lock; devmap_unmap with the segment lock,
+ * and the mmap lock (possibly downgraded to reading by munmap(2)) except
+ * at revocation (detach or PCI unbind).  A callback must not take the mmap
+ * lock or call back into mmap(2)/munmap(2).
  */
 struct devmap_callback_ctl {
 	int devmap_rev;
