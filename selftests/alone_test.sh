@@ -20,33 +20,12 @@ DIR=${1:-/xxmem}
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=selftests/ddi_lib.sh
 . "$HERE/ddi_lib.sh"
+# shellcheck source=selftests/tap_lib.sh
+. "$HERE/tap_lib.sh"
 XXMEMCTL=$DIR/bin/xxmemctl
 MODS="xxmem xxmmap xxsegmap"
 PLAN=5
 
-n=0
-failed=0
-cur_fail=0
-
-diag() {
-	printf '%s\n' "$*" | sed 's/^/# /'
-}
-
-fail() {
-	diag "$*"
-	cur_fail=1
-}
-
-end() {
-	n=$((n + 1))
-	if [ "$cur_fail" -eq 0 ]; then
-		echo "ok $n $1"
-	else
-		echo "not ok $n $1"
-		failed=$((failed + 1))
-	fi
-	cur_fail=0
-}
 
 ko_of() {
 	case $1 in
@@ -57,16 +36,6 @@ ko_of() {
 
 loaded() {
 	cut -d' ' -f1 /proc/modules | sort | tr '\n' ' '
-}
-
-# rmmod, retried for a second (a reference may drop just after a process).
-unload() {
-	_i=0
-	while ! rmmod "$1" 2>/dev/null; do
-		_i=$((_i + 1))
-		[ "$_i" -ge 10 ] && { rmmod "$1"; return 1; }
-		sleep 0.1
-	done
 }
 
 # check_loaded MODULE: its node, parameter and counts, as a driver of its own
@@ -112,12 +81,12 @@ for m in $MODS; do
 			fail "/proc/modules after insmod $m: $(loaded)"
 		check_loaded "$m"
 		[ "$m" = xxmem ] && smoke
-		unload "$m" || fail "rmmod $m failed"
+		unload_mod "$m" || fail "rmmod $m failed"
 		[ -z "$(loaded)" ] || fail "left after rmmod $m: $(loaded)"
 		[ "$(ddi_leak_reports "$m")" = "$leaks" ] ||
 			fail "rmmod $m reported leaked DDI objects"
 	fi
-	end "insmod $m.ko alone: /dev/$m, its own huge_pfnmap and ddi_stats; rmmod leaves nothing"
+	end_as "insmod $m.ko alone: /dev/$m, its own huge_pfnmap and ddi_stats; rmmod leaves nothing"
 done
 
 # 4-5: all three together, each with its own DDI layer
@@ -134,17 +103,17 @@ if [ "$all_loaded" -eq 1 ]; then
 	done
 	smoke
 fi
-end "xxmem, xxmmap and xxsegmap loaded together, each with its own node, parameter and counts"
+end_as "xxmem, xxmmap and xxsegmap loaded together, each with its own node, parameter and counts"
 
 # in the order they were loaded: none depends on another
 for m in $MODS; do
 	if [ -d "/sys/module/$m" ]; then
-		unload "$m" || fail "rmmod $m failed"
+		unload_mod "$m" || fail "rmmod $m failed"
 	fi
 done
 [ -z "$(loaded)" ] || fail "left after rmmod of all three: $(loaded)"
 dmesg | grep -q 'DDI objects leaked' && fail "leak reports: $(dmesg | grep 'DDI objects leaked' | tr '\n' ' ')"
-end "the three unload in the order they were loaded and report no leaked DDI object"
+end_as "the three unload in the order they were loaded and report no leaked DDI object"
 
 diag "alone_test: $n tests, $failed failed"
 [ "$failed" -eq 0 ]

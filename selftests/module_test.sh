@@ -12,6 +12,8 @@
 
 KO_DIR=${1:-/xxmem}
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=selftests/tap_lib.sh
+. "$HERE/tap_lib.sh"
 XXMEM_TEST=${XXMEM_TEST:-$HERE/xxmem_test}
 XXMEMCTL=${XXMEMCTL:-$KO_DIR/bin/xxmemctl}
 XXMEMCTL32=${XXMEMCTL32:-$KO_DIR/bin/xxmemctl32}
@@ -20,66 +22,14 @@ DEV=/dev/xxmem
 TMP=${TMPDIR:-/tmp}/xxmem_module_test.$$
 PLAN=7
 
-n=0
-failed=0
-cur_fail=0
 cur_name=
 holder=
 was_loaded=0
 orig_size=
 
-# Every line of a diagnostic gets the TAP "# " prefix.
-diag() {
-	printf '%s\n' "$*" | sed 's/^/# /'
-}
-
-bail() {
-	echo "Bail out! $*"
-	exit 1
-}
-
-# A failed check inside the current test.
-fail() {
-	diag "$cur_name: $*"
-	cur_fail=1
-}
-
 begin() {
-	cur_name=$1
-	cur_fail=0
+	tap_begin "$1"
 	unload_xxmem_quiet
-}
-
-end() {
-	n=$((n + 1))
-	if [ "$cur_fail" -eq 0 ]; then
-		echo "ok $n $cur_name"
-	else
-		echo "not ok $n $cur_name"
-		failed=$((failed + 1))
-	fi
-}
-
-skip() {
-	n=$((n + 1))
-	echo "ok $n $1 # SKIP $2"
-}
-
-# /sys/module/NAME exists exactly while the (loadable) module is loaded.
-is_loaded() {
-	[ -d "/sys/module/$1" ]
-}
-
-# wait_until TENTHS CMD...: run CMD every 0.1 s until it succeeds.
-wait_until() {
-	_t=$1
-	shift
-	while ! "$@"; do
-		[ "$_t" -le 0 ] && return 1
-		_t=$((_t - 1))
-		sleep 0.1
-	done
-	return 0
 }
 
 load() {
@@ -92,13 +42,9 @@ load_err() {
 
 # rmmod, retried for a second (the last reference may drop just after exit).
 unload_xxmem() {
-	_i=0
-	while ! rmmod xxmem 2>"$TMP/rmmod.err"; do
-		_i=$((_i + 1))
-		[ "$_i" -ge 10 ] && return 1
-		sleep 0.1
-	done
-	[ "$_i" -gt 0 ] && diag "rmmod xxmem needed $_i retries"
+	unload_mod xxmem "$TMP/rmmod.err" || return 1
+	[ "$unload_retries" -gt 0 ] &&
+		diag "rmmod xxmem needed $unload_retries retries"
 	return 0
 }
 

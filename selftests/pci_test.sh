@@ -19,6 +19,8 @@
 
 KO_DIR=${1:-/xxmem}
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=selftests/tap_lib.sh
+. "$HERE/tap_lib.sh"
 PCI_TEST=${PCI_TEST:-$HERE/pci_test}
 XXMEMCTL=${XXMEMCTL:-$KO_DIR/bin/xxmemctl}
 XXMEMCTL32=${XXMEMCTL32:-$KO_DIR/bin/xxmemctl32}
@@ -37,9 +39,6 @@ IVS_HOST_WORD=0x656d7878
 # A dmesg line with one of these is a kernel problem (as xxmem-guest sees it).
 LOG_BAD='BUG:|WARNING:|Oops|KASAN|UBSAN|general protection|Call Trace|x86/PAT: .*(freeing invalid|conflicting|failed)'
 
-n=0
-failed=0
-cur_fail=0
 cur_name=
 holder=
 was_loaded=0
@@ -49,55 +48,9 @@ edu_bdf=
 ivs_bdf=
 override_bdf=
 
-diag() {
-	printf '%s\n' "$*" | sed 's/^/# /'
-}
-
-bail() {
-	echo "Bail out! $*"
-	exit 1
-}
-
-fail() {
-	diag "$cur_name: $*"
-	cur_fail=1
-}
-
 begin() {
-	cur_name=$1
-	cur_fail=0
+	tap_begin "$1"
 	log_mark=$(dmesg | wc -l)
-}
-
-end() {
-	n=$((n + 1))
-	if [ "$cur_fail" -eq 0 ]; then
-		echo "ok $n $cur_name"
-	else
-		echo "not ok $n $cur_name"
-		failed=$((failed + 1))
-	fi
-}
-
-skip() {
-	n=$((n + 1))
-	echo "ok $n $1 # SKIP $2"
-}
-
-is_loaded() {
-	[ -d "/sys/module/$1" ]
-}
-
-# wait_until TENTHS CMD...: run CMD every 0.1 s until it succeeds.
-wait_until() {
-	_t=$1
-	shift
-	while ! "$@"; do
-		[ "$_t" -le 0 ] && return 1
-		_t=$((_t - 1))
-		sleep 0.1
-	done
-	return 0
 }
 
 # Kernel log lines since begin() that show a problem; fail the test if any.
@@ -118,13 +71,7 @@ load_xxmem() {
 }
 
 unload_xxmem() {
-	_i=0
-	while ! rmmod xxmem 2>"$TMP/rmmod.err"; do
-		_i=$((_i + 1))
-		[ "$_i" -ge 10 ] && return 1
-		sleep 0.1
-	done
-	return 0
+	unload_mod xxmem "$TMP/rmmod.err"
 }
 
 # The PCI function VENDOR DEVICE (first in BDF order), or nothing.

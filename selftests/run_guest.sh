@@ -42,39 +42,16 @@ zfs_mods=
 huge_pfnmap=
 # shellcheck source=selftests/ddi_lib.sh
 . "$ST/ddi_lib.sh"
+# shellcheck source=selftests/tap_lib.sh
+. "$ST/tap_lib.sh"
 
 say() {
 	echo "# run_guest: $*"
 }
 
-# /sys/module/NAME exists exactly while the (loadable) module is loaded.
-is_loaded() {
-	[ -d "/sys/module/$1" ]
-}
-
 # rmmod, retried for a second (the last reference may drop just after exit).
 unload_xxmem() {
-	_i=0
-	while ! rmmod xxmem; do
-		_i=$((_i + 1))
-		[ "$_i" -ge 10 ] && return 1
-		sleep 0.1
-	done
-	return 0
-}
-
-# rmmod NAME, retried for a second; quiet until the last try.
-unload_mod() {
-	_i=0
-	while ! rmmod "$1" 2>/dev/null; do
-		_i=$((_i + 1))
-		if [ "$_i" -ge 10 ]; then
-			rmmod "$1"
-			return 1
-		fi
-		sleep 0.1
-	done
-	return 0
+	unload_mod xxmem
 }
 
 finish() {
