@@ -14,7 +14,7 @@
 #                        compat/*.c (kbuild gives every object to one
 #                        module: an object linked into two warns on 6.12)
 
-ddi-objs := main.o dip.o devmap.o umem.o softstate.o model.o mmap.o \
+ddi-objs := main.o dip.o devmap_seg.o umem.o softstate.o model.o mmap.o \
 	    misc.o regs.o
 
 ddi-dir := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
