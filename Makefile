@@ -59,7 +59,8 @@ BUILD_KERNELS ?= 6.1-rt 6.1-cloud 6.12-rt 6.12-cloud trixie-rt trixie-cloud \
 # What a source package (dkms, .deb) carries: the module sources only.
 MODULE_SRC = Kbuild Makefile dkms.conf version.h xxmem_drv.c README.md \
 	compat/ddi.mk \
-	config/conftest.sh $(wildcard $(SRCDIR)/config/tests/*.c) \
+	config/conftest.sh config/kernel_shims.h \
+	$(wildcard $(SRCDIR)/config/tests/*.c) \
 	udev/60-xxmem.rules \
 	$(shell cd $(SRCDIR) && find compat include -name '*.[ch]' | sort)
 

@@ -14,8 +14,9 @@
 #                        compat/*.c (kbuild gives every object to one
 #                        module: an object linked into two warns on 6.12)
 
-ddi-objs := main.o dip.o devmap_seg.o umem.o softstate.o model.o mmap.o \
-	    misc.o regs.o
+ddi-objs := main.o dip.o cmn_err.o copy.o devmap_setup.o devmap_seg.o \
+	    devmap_ctx.o umem.o devmem.o regs.o softstate.o model.o mmap.o \
+	    misc.o
 
 ddi-dir := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 

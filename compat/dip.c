@@ -16,12 +16,10 @@
 #include <linux/slab.h>
 #include <linux/srcu.h>
 #include <linux/string.h>
-#include <linux/uaccess.h>
 #include <sys/sunddi.h>
 #include <sys/modctl.h>
-#include <sys/cmn_err.h>
 #include "impl.h"
-#include "compat/kernel_compat.h"
+#include "kernel_shims.h"
 
 struct mod_ops mod_driverops = { .name = "driver" };
 
@@ -73,86 +71,9 @@ void *ddi_get_driver_private(dev_info_t *dip)
 	return dip->priv;
 }
 
-/**
- * ddi_copyin() - copy from a caller's buffer (ddi_copyin(9F))
- * @buf:       source: the user address from ioctl(9E)'s arg
- * @driverbuf: destination in the kernel
- * @cn:        bytes
- * @flags:     ioctl(9E)'s mode; FKIOCTL means @buf is a kernel address
- *
- * Context: process context, may sleep (page faults).
- * Return: 0, or -1 if @buf is not fully readable (the caller returns
- * EFAULT).
- */
-int ddi_copyin(const void __user *buf, void *driverbuf, size_t cn, int flags)
-{
-	if (flags & FKIOCTL) {
-		memcpy(driverbuf, (__force const void *)buf, cn);
-		return 0;
-	}
-	return copy_from_user(driverbuf, buf, cn) ? -1 : 0;
-}
-
-/**
- * ddi_copyout() - copy to a caller's buffer (ddi_copyout(9F))
- * @driverbuf: source in the kernel
- * @buf:       destination: the user address from ioctl(9E)'s arg
- * @cn:        bytes
- * @flags:     ioctl(9E)'s mode; FKIOCTL means @buf is a kernel address
- *
- * Context: process context, may sleep (page faults).
- * Return: 0, or -1 if @buf is not fully writable (the caller returns
- * EFAULT).
- */
-int ddi_copyout(const void *driverbuf, void __user *buf, size_t cn, int flags)
-{
-	if (flags & FKIOCTL) {
-		memcpy((__force void *)buf, driverbuf, cn);
-		return 0;
-	}
-	return copy_to_user(buf, driverbuf, cn) ? -1 : 0;
-}
-
-/**
- * cmn_err() - print a message (cmn_err(9F))
- * @level: CE_CONT, CE_NOTE or CE_WARN
- * @fmt:   printf format; a leading '!' or '^' (log only / console only on
- *         Solaris) is dropped: Linux has one kernel log
- *
- * CE_NOTE and CE_WARN messages get a newline and a prefix, "NOTICE: " as on
- * Solaris and "warning: " (Solaris: "WARNING: "): kernel log scanners
- * (kselftest, syzkaller, CI) take "WARNING:" for a kernel WARN() report.
- * CE_WARN is logged at KERN_WARNING.
- *
- * Context: any.
- */
-void cmn_err(int level, const char *fmt, ...)
-{
-	struct va_format vaf;
-	va_list args;
-
-	if (*fmt == '!' || *fmt == '^')
-		fmt++;
-	va_start(args, fmt);
-	vaf.fmt = fmt;
-	vaf.va = &args;
-	switch (level) {
-	case CE_CONT:
-		pr_cont("%pV", &vaf);
-		break;
-	case CE_NOTE:
-		pr_notice("NOTICE: %pV\n", &vaf);
-		break;
-	default:
-		pr_warn("warning: %pV\n", &vaf);
-		break;
-	}
-	va_end(args);
-}
-
 /* ---- file operations of a minor node ---- */
 
-static void ddi_minor_release(struct kref *ref)
+static void i_ddi_minor_release(struct kref *ref)
 {
 	struct ddi_minor_node *mn = container_of(ref, struct ddi_minor_node,
 						 ref);
@@ -173,7 +94,7 @@ void i_ddi_minor_hold(struct ddi_minor_node *mn)
 
 void i_ddi_minor_rele(struct ddi_minor_node *mn)
 {
-	kref_put(&mn->ref, ddi_minor_release);
+	kref_put(&mn->ref, i_ddi_minor_release);
 }
 
 /*
@@ -181,7 +102,7 @@ void i_ddi_minor_rele(struct ddi_minor_node *mn)
  * it was opened through, so that unmap_mapping_range() on it reaches every
  * user mapping of the node (devmap_unload, revocation).
  */
-static int ddi_minor_share_mapping(struct ddi_minor_node *mn,
+static int i_ddi_minor_share_mapping(struct ddi_minor_node *mn,
 				   struct inode *inode, struct file *filp)
 {
 	mutex_lock(&mn->inode_lock);
@@ -194,12 +115,12 @@ static int ddi_minor_share_mapping(struct ddi_minor_node *mn,
 	return 0;
 }
 
-static struct cb_ops *ddi_node_cb(struct ddi_minor_node *mn)
+static struct cb_ops *i_ddi_node_cb(struct ddi_minor_node *mn)
 {
 	return mn->cb;
 }
 
-static int ddi_fmode(struct file *filp)
+static int i_ddi_fmode(struct file *filp)
 {
 	int mode = 0;
 
@@ -221,21 +142,21 @@ static int ddi_fmode(struct file *filp)
  * (mmap) or need it (a page fault in ioctl's copy), so a sleeping lock
  * here could deadlock against removal.
  */
-DEFINE_STATIC_SRCU(ddi_node_srcu);
+DEFINE_STATIC_SRCU(i_ddi_node_srcu);
 
-/* Inside a ddi_node_srcu section, a node that is not ->gone stays attached. */
-static bool ddi_node_gone(struct ddi_minor_node *mn)
+/* Inside a i_ddi_node_srcu section, a node that is not ->gone stays attached. */
+static bool i_ddi_node_gone(struct ddi_minor_node *mn)
 {
 	return READ_ONCE(mn->gone);
 }
 
-static int ddi_cdev_open(struct inode *inode, struct file *filp)
+static int i_ddi_cdev_open(struct inode *inode, struct file *filp)
 {
 	struct miscdevice *misc = filp->private_data;
 	struct ddi_minor_node *mn = container_of(misc, struct ddi_minor_node,
 						 misc);
 	struct module *owner = mn->owner;
-	struct cb_ops *cb = ddi_node_cb(mn);
+	struct cb_ops *cb = i_ddi_node_cb(mn);
 	dev_t dev = mn->dev;
 	int err, idx;
 
@@ -246,16 +167,16 @@ static int ddi_cdev_open(struct inode *inode, struct file *filp)
 	 */
 	if (!try_module_get(owner))
 		return -ENODEV;
-	err = ddi_minor_share_mapping(mn, inode, filp);
+	err = i_ddi_minor_share_mapping(mn, inode, filp);
 	if (err)
 		goto fail;
-	idx = srcu_read_lock(&ddi_node_srcu);
-	if (ddi_node_gone(mn))
+	idx = srcu_read_lock(&i_ddi_node_srcu);
+	if (i_ddi_node_gone(mn))
 		err = -ENODEV;
 	else if (cb->cb_open)
-		err = -cb->cb_open(&dev, ddi_fmode(filp), OTYP_CHR,
+		err = -cb->cb_open(&dev, i_ddi_fmode(filp), OTYP_CHR,
 				   (cred_t *)filp->f_cred);
-	srcu_read_unlock(&ddi_node_srcu, idx);
+	srcu_read_unlock(&i_ddi_node_srcu, idx);
 	if (err)
 		goto fail;
 	kref_get(&mn->ref);
@@ -266,29 +187,29 @@ fail:
 	return err;
 }
 
-static int ddi_cdev_release(struct inode *inode, struct file *filp)
+static int i_ddi_cdev_release(struct inode *inode, struct file *filp)
 {
 	struct ddi_minor_node *mn = filp->private_data;
 	struct module *owner = mn->owner;
-	struct cb_ops *cb = ddi_node_cb(mn);
+	struct cb_ops *cb = i_ddi_node_cb(mn);
 	int idx;
 
-	idx = srcu_read_lock(&ddi_node_srcu);
-	if (cb->cb_close && !ddi_node_gone(mn))
-		cb->cb_close(mn->dev, ddi_fmode(filp), OTYP_CHR,
+	idx = srcu_read_lock(&i_ddi_node_srcu);
+	if (cb->cb_close && !i_ddi_node_gone(mn))
+		cb->cb_close(mn->dev, i_ddi_fmode(filp), OTYP_CHR,
 			     (cred_t *)filp->f_cred);
-	srcu_read_unlock(&ddi_node_srcu, idx);
-	kref_put(&mn->ref, ddi_minor_release);
+	srcu_read_unlock(&i_ddi_node_srcu, idx);
+	kref_put(&mn->ref, i_ddi_minor_release);
 	module_put(owner);
 	return 0;
 }
 
-static long ddi_cdev_ioctl(struct file *filp, unsigned int cmd,
+static long i_ddi_cdev_ioctl(struct file *filp, unsigned int cmd,
 			   unsigned long arg)
 {
 	struct ddi_minor_node *mn = filp->private_data;
-	struct cb_ops *cb = ddi_node_cb(mn);
-	int mode = ddi_fmode(filp) | ddi_mmap_get_model();
+	struct cb_ops *cb = i_ddi_node_cb(mn);
+	int mode = i_ddi_fmode(filp) | ddi_mmap_get_model();
 	int rval = 0;
 	int err, idx;
 
@@ -296,22 +217,22 @@ static long ddi_cdev_ioctl(struct file *filp, unsigned int cmd,
 		return -ENOTTY;
 	if (in_compat_syscall())
 		arg = (unsigned long)compat_ptr(arg);
-	idx = srcu_read_lock(&ddi_node_srcu);
-	if (ddi_node_gone(mn))
+	idx = srcu_read_lock(&i_ddi_node_srcu);
+	if (i_ddi_node_gone(mn))
 		err = ENODEV;
 	else
 		err = cb->cb_ioctl(mn->dev, (int)cmd, (intptr_t)arg, mode,
 				   (cred_t *)filp->f_cred, &rval);
-	srcu_read_unlock(&ddi_node_srcu, idx);
+	srcu_read_unlock(&i_ddi_node_srcu, idx);
 	return err ? -err : rval;
 }
 
 /* read(9E) or write(9E) of a node through uiomove(9F)'s struct uio. */
-static ssize_t ddi_cdev_rw(struct kiocb *iocb, struct iov_iter *iter,
+static ssize_t i_ddi_cdev_rw(struct kiocb *iocb, struct iov_iter *iter,
 			   enum uio_rw rw)
 {
 	struct ddi_minor_node *mn = iocb->ki_filp->private_data;
-	struct cb_ops *cb = ddi_node_cb(mn);
+	struct cb_ops *cb = i_ddi_node_cb(mn);
 	int (*entry)(dev_t dev, struct uio *uiop, cred_t *credp) =
 		rw == UIO_READ ? cb->cb_read : cb->cb_write;
 	size_t count = iov_iter_count(iter);
@@ -325,12 +246,12 @@ static ssize_t ddi_cdev_rw(struct kiocb *iocb, struct iov_iter *iter,
 
 	if (!entry)
 		return -EINVAL;
-	idx = srcu_read_lock(&ddi_node_srcu);
-	if (ddi_node_gone(mn))
+	idx = srcu_read_lock(&i_ddi_node_srcu);
+	if (i_ddi_node_gone(mn))
 		err = ENODEV;
 	else
 		err = entry(mn->dev, &uio, (cred_t *)iocb->ki_filp->f_cred);
-	srcu_read_unlock(&ddi_node_srcu, idx);
+	srcu_read_unlock(&i_ddi_node_srcu, idx);
 	moved = count - uio.uio_resid;
 	iocb->ki_pos += moved;
 	if (err && !moved)
@@ -338,14 +259,14 @@ static ssize_t ddi_cdev_rw(struct kiocb *iocb, struct iov_iter *iter,
 	return moved;
 }
 
-static ssize_t ddi_cdev_read_iter(struct kiocb *iocb, struct iov_iter *to)
+static ssize_t i_ddi_cdev_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
-	return ddi_cdev_rw(iocb, to, UIO_READ);
+	return i_ddi_cdev_rw(iocb, to, UIO_READ);
 }
 
-static ssize_t ddi_cdev_write_iter(struct kiocb *iocb, struct iov_iter *from)
+static ssize_t i_ddi_cdev_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
-	return ddi_cdev_rw(iocb, from, UIO_WRITE);
+	return i_ddi_cdev_rw(iocb, from, UIO_WRITE);
 }
 
 /*
@@ -353,10 +274,10 @@ static ssize_t ddi_cdev_write_iter(struct kiocb *iocb, struct iov_iter *from)
  * the driver's segmap(9E) if it has one; else devmap_setup if the driver
  * is D_DEVMAP or has no mmap(9E); else the legacy mmap(9E) path.
  */
-static int ddi_cdev_mmap_dispatch(struct ddi_minor_node *mn,
+static int i_ddi_cdev_mmap_dispatch(struct ddi_minor_node *mn,
 				  struct file *filp, struct vm_area_struct *vma)
 {
-	struct cb_ops *cb = ddi_node_cb(mn);
+	struct cb_ops *cb = i_ddi_node_cb(mn);
 
 	if (cb->cb_segmap) {
 		struct as as = { .a_vma = vma, .a_mn = mn };
@@ -375,29 +296,29 @@ static int ddi_cdev_mmap_dispatch(struct ddi_minor_node *mn,
 	return i_mmap_setup_vma(mn, vma);
 }
 
-static int ddi_cdev_mmap(struct file *filp, struct vm_area_struct *vma)
+static int i_ddi_cdev_mmap(struct file *filp, struct vm_area_struct *vma)
 {
 	struct ddi_minor_node *mn = filp->private_data;
 	int err, idx;
 
-	idx = srcu_read_lock(&ddi_node_srcu);
-	if (ddi_node_gone(mn))
+	idx = srcu_read_lock(&i_ddi_node_srcu);
+	if (i_ddi_node_gone(mn))
 		err = -ENODEV;
 	else
-		err = ddi_cdev_mmap_dispatch(mn, filp, vma);
-	srcu_read_unlock(&ddi_node_srcu, idx);
+		err = i_ddi_cdev_mmap_dispatch(mn, filp, vma);
+	srcu_read_unlock(&i_ddi_node_srcu, idx);
 	return err;
 }
 
-static const struct file_operations ddi_cdev_fops = {
+static const struct file_operations i_ddi_cdev_fops = {
 	.owner = THIS_MODULE,
-	.open = ddi_cdev_open,
-	.release = ddi_cdev_release,
-	.unlocked_ioctl = ddi_cdev_ioctl,
-	.compat_ioctl = ddi_cdev_ioctl,
-	.read_iter = ddi_cdev_read_iter,
-	.write_iter = ddi_cdev_write_iter,
-	.mmap = ddi_cdev_mmap,
+	.open = i_ddi_cdev_open,
+	.release = i_ddi_cdev_release,
+	.unlocked_ioctl = i_ddi_cdev_ioctl,
+	.compat_ioctl = i_ddi_cdev_ioctl,
+	.read_iter = i_ddi_cdev_read_iter,
+	.write_iter = i_ddi_cdev_write_iter,
+	.mmap = i_ddi_cdev_mmap,
 	/* 2 MiB-congruent addresses where PMD entries are possible */
 	.get_unmapped_area = xx_get_unmapped_area,
 	.llseek = noop_llseek,
@@ -443,7 +364,7 @@ int ddi_create_minor_node(dev_info_t *dip, const char *name, int spec_type,
 	strscpy(mn->name, name, sizeof(mn->name));
 	mn->misc.minor = MISC_DYNAMIC_MINOR;
 	mn->misc.name = mn->name;
-	mn->misc.fops = &ddi_cdev_fops;
+	mn->misc.fops = &i_ddi_cdev_fops;
 	mn->misc.mode = 0600;
 	mn->misc.parent = dip->pdev ? &dip->pdev->dev : NULL;
 	mn->dev = MKDEV(MISC_MAJOR, minor_num);
@@ -479,21 +400,21 @@ void ddi_remove_minor_node(dev_info_t *dip, const char *name)
 		list_del(&mn->link);
 		misc_deregister(&mn->misc);
 		WRITE_ONCE(mn->gone, true);
-		synchronize_srcu(&ddi_node_srcu);  /* entry points in flight */
+		synchronize_srcu(&i_ddi_node_srcu);  /* entry points in flight */
 		i_devmap_revoke(mn);
-		kref_put(&mn->ref, ddi_minor_release);
+		kref_put(&mn->ref, i_ddi_minor_release);
 	}
 }
 
 /* ---- module linkage ---- */
 
-static struct ddi_driver *ddi_linkage_driver(struct modlinkage *modlp)
+static struct ddi_driver *i_ddi_linkage_driver(struct modlinkage *modlp)
 {
 	return modlp->ml_priv;
 }
 
 /* Detach @dip and free it (its driver's lock held, or the PCI core's). */
-static void ddi_detach_one(struct ddi_driver *drv, struct dev_info *dip)
+static void i_ddi_detach_one(struct ddi_driver *drv, struct dev_info *dip)
 {
 	if (drv->ops->devo_detach(dip, DDI_DETACH) != DDI_SUCCESS)
 		pr_warn("%s%d: detach failed; removing anyway\n",
@@ -502,12 +423,12 @@ static void ddi_detach_one(struct ddi_driver *drv, struct dev_info *dip)
 	i_devmap_ctx_free(dip);
 }
 
-static void ddi_detach_all(struct ddi_driver *drv)
+static void i_ddi_detach_all(struct ddi_driver *drv)
 {
 	struct dev_info *dip, *tmp;
 
 	list_for_each_entry_safe_reverse(dip, tmp, &drv->instances, link) {
-		ddi_detach_one(drv, dip);
+		i_ddi_detach_one(drv, dip);
 		list_del(&dip->link);
 		kfree(dip);
 	}
@@ -518,7 +439,7 @@ static void ddi_detach_all(struct ddi_driver *drv)
  * Like a Solaris PCI nexus, xxddi enables the function and claims its
  * regions before attach(9E) and undoes both after detach(9E).
  */
-static int ddi_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+static int i_ddi_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct ddi_driver *drv = container_of(to_pci_driver(pdev->dev.driver),
 					      struct ddi_driver, pci);
@@ -565,7 +486,7 @@ err_free:
 	return err;
 }
 
-static void ddi_pci_remove(struct pci_dev *pdev)
+static void i_ddi_pci_remove(struct pci_dev *pdev)
 {
 	struct dev_info *dip = pci_get_drvdata(pdev);
 	struct ddi_driver *drv = dip->drv;
@@ -573,7 +494,7 @@ static void ddi_pci_remove(struct pci_dev *pdev)
 	mutex_lock(&drv->lock);
 	list_del(&dip->link);
 	mutex_unlock(&drv->lock);
-	ddi_detach_one(drv, dip);
+	i_ddi_detach_one(drv, dip);
 	pci_set_drvdata(pdev, NULL);
 	pci_release_regions(pdev);
 	pci_disable_device(pdev);
@@ -587,43 +508,43 @@ static void ddi_pci_remove(struct pci_dev *pdev)
  * slot's type: mod_install() resolves them into the driver's copy of its
  * cb_ops, with these typed stand-ins where the slot is called.
  */
-static bool ddi_slot_absent(const void *fn)
+static bool i_ddi_slot_absent(const void *fn)
 {
 	return !fn || fn == nodev;
 }
 
-static bool ddi_slot_func(const void *fn)
+static bool i_ddi_slot_func(const void *fn)
 {
-	return !ddi_slot_absent(fn) && fn != nulldev;
+	return !i_ddi_slot_absent(fn) && fn != nulldev;
 }
 
 /* cb_open = nodev: every open(2) fails with nodev's ENXIO. */
-static int ddi_open_nodev(dev_t *devp, int flag, int otyp, cred_t *credp)
+static int i_ddi_open_nodev(dev_t *devp, int flag, int otyp, cred_t *credp)
 {
 	return ENXIO;
 }
 
-static int ddi_rw_nulldev(dev_t dev, struct uio *uiop, cred_t *credp)
+static int i_ddi_rw_nulldev(dev_t dev, struct uio *uiop, cred_t *credp)
 {
 	return 0;
 }
 
-static int ddi_ioctl_nulldev(dev_t dev, int cmd, intptr_t arg, int mode,
+static int i_ddi_ioctl_nulldev(dev_t dev, int cmd, intptr_t arg, int mode,
 			     cred_t *credp, int *rvalp)
 {
 	return 0;
 }
 
 /* Why @ops cannot be installed (a member xxddi cannot ignore), or NULL. */
-static const char *ddi_ops_refusal(const struct dev_ops *ops)
+static const char *i_ddi_ops_refusal(const struct dev_ops *ops)
 {
 	const struct cb_ops *cb = ops->devo_cb_ops;
 
 	if (ops->devo_rev != DEVO_REV)
 		return "devo_rev is not DEVO_REV";
-	if (!ddi_slot_func(ops->devo_attach))
+	if (!i_ddi_slot_func(ops->devo_attach))
 		return "devo_attach is not a function";
-	if (!ddi_slot_func(ops->devo_detach))
+	if (!i_ddi_slot_func(ops->devo_detach))
 		return "devo_detach is not a function (Linux cannot refuse an unload)";
 	if (ops->devo_bus_ops)
 		return "devo_bus_ops is set (nexus drivers are not supported)";
@@ -631,14 +552,14 @@ static const char *ddi_ops_refusal(const struct dev_ops *ops)
 		return "devo_cb_ops is NULL";
 	if (cb->cb_rev < 0 || cb->cb_rev > CB_REV)
 		return "cb_rev is not CB_REV";
-	if (!ddi_slot_absent(cb->cb_strategy) ||
-	    !ddi_slot_absent(cb->cb_print) || !ddi_slot_absent(cb->cb_dump))
+	if (!i_ddi_slot_absent(cb->cb_strategy) ||
+	    !i_ddi_slot_absent(cb->cb_print) || !i_ddi_slot_absent(cb->cb_dump))
 		return "cb_strategy, cb_print or cb_dump is set (no block devices)";
-	if (!ddi_slot_absent(cb->cb_chpoll) && cb->cb_chpoll != nochpoll)
+	if (!i_ddi_slot_absent(cb->cb_chpoll) && cb->cb_chpoll != nochpoll)
 		return "cb_chpoll is set (poll(2) is not supported)";
 	if (cb->cb_str)
 		return "cb_str is set (STREAMS is not supported)";
-	if (!ddi_slot_absent(cb->cb_aread) || !ddi_slot_absent(cb->cb_awrite))
+	if (!i_ddi_slot_absent(cb->cb_aread) || !i_ddi_slot_absent(cb->cb_awrite))
 		return "cb_aread or cb_awrite is set (no asynchronous I/O)";
 	if (cb->cb_devmap == nulldev || cb->cb_mmap == nulldev ||
 	    cb->cb_segmap == nulldev)
@@ -650,9 +571,9 @@ static const char *ddi_ops_refusal(const struct dev_ops *ops)
  * Check @drv's dev_ops and make drv->cb, the copy of its cb_ops that the
  * file operations call: NULL for every slot not provided or ignored.
  */
-static int ddi_install_ops(struct ddi_driver *drv)
+static int i_ddi_install_ops(struct ddi_driver *drv)
 {
-	const char *why = ddi_ops_refusal(drv->ops);
+	const char *why = i_ddi_ops_refusal(drv->ops);
 	const struct cb_ops *cb;
 	struct cb_ops *c = &drv->cb;
 
@@ -663,28 +584,28 @@ static int ddi_install_ops(struct ddi_driver *drv)
 	cb = drv->ops->devo_cb_ops;
 	memset(c, 0, sizeof(*c));
 	if (cb->cb_open == nodev)
-		c->cb_open = ddi_open_nodev;
-	else if (ddi_slot_func(cb->cb_open))
+		c->cb_open = i_ddi_open_nodev;
+	else if (i_ddi_slot_func(cb->cb_open))
 		c->cb_open = cb->cb_open;
-	if (ddi_slot_func(cb->cb_close))
+	if (i_ddi_slot_func(cb->cb_close))
 		c->cb_close = cb->cb_close;
 	if (cb->cb_read == nulldev)
-		c->cb_read = ddi_rw_nulldev;
-	else if (ddi_slot_func(cb->cb_read))
+		c->cb_read = i_ddi_rw_nulldev;
+	else if (i_ddi_slot_func(cb->cb_read))
 		c->cb_read = cb->cb_read;
 	if (cb->cb_write == nulldev)
-		c->cb_write = ddi_rw_nulldev;
-	else if (ddi_slot_func(cb->cb_write))
+		c->cb_write = i_ddi_rw_nulldev;
+	else if (i_ddi_slot_func(cb->cb_write))
 		c->cb_write = cb->cb_write;
 	if (cb->cb_ioctl == nulldev)
-		c->cb_ioctl = ddi_ioctl_nulldev;
-	else if (ddi_slot_func(cb->cb_ioctl))
+		c->cb_ioctl = i_ddi_ioctl_nulldev;
+	else if (i_ddi_slot_func(cb->cb_ioctl))
 		c->cb_ioctl = cb->cb_ioctl;
-	if (ddi_slot_func(cb->cb_devmap))
+	if (i_ddi_slot_func(cb->cb_devmap))
 		c->cb_devmap = cb->cb_devmap;
-	if (ddi_slot_func(cb->cb_mmap))
+	if (i_ddi_slot_func(cb->cb_mmap))
 		c->cb_mmap = cb->cb_mmap;
-	if (ddi_slot_func(cb->cb_segmap))
+	if (i_ddi_slot_func(cb->cb_segmap))
 		c->cb_segmap = cb->cb_segmap;
 	c->cb_flag = cb->cb_flag;
 	c->cb_rev = cb->cb_rev;
@@ -732,7 +653,7 @@ int __mod_install(struct modlinkage *modlp, struct module *owner)
 	drv->ops = md->drv_dev_ops;
 	drv->owner = owner;
 	drv->name = owner ? module_name(owner) : "ddi";
-	err = ddi_install_ops(drv);
+	err = i_ddi_install_ops(drv);
 	if (err) {
 		kfree(drv);
 		kfree(dip);
@@ -757,13 +678,13 @@ int __mod_install(struct modlinkage *modlp, struct module *owner)
 	if (drv->ops->devo_pci_ids) {
 		drv->pci.name = drv->name;
 		drv->pci.id_table = drv->ops->devo_pci_ids;
-		drv->pci.probe = ddi_pci_probe;
-		drv->pci.remove = ddi_pci_remove;
+		drv->pci.probe = i_ddi_pci_probe;
+		drv->pci.remove = i_ddi_pci_remove;
 		err = -__pci_register_driver(&drv->pci, owner, drv->name);
 		if (err) {
 			i_ddi_stats_remove(drv);
 			mutex_lock(&drv->lock);
-			ddi_detach_all(drv);
+			i_ddi_detach_all(drv);
 			mutex_unlock(&drv->lock);
 			modlp->ml_priv = NULL;
 			goto err_free_drv;
@@ -796,7 +717,7 @@ err_free_drv:
  */
 int mod_remove(struct modlinkage *modlp)
 {
-	struct ddi_driver *drv = modlp ? ddi_linkage_driver(modlp) : NULL;
+	struct ddi_driver *drv = modlp ? i_ddi_linkage_driver(modlp) : NULL;
 
 	if (!drv)
 		return EINVAL;
@@ -804,7 +725,7 @@ int mod_remove(struct modlinkage *modlp)
 	if (drv->pci_registered)
 		pci_unregister_driver(&drv->pci);	/* PCI instances */
 	mutex_lock(&drv->lock);
-	ddi_detach_all(drv);
+	i_ddi_detach_all(drv);
 	mutex_unlock(&drv->lock);
 	i_ddi_leak_check(drv->name, "mod_remove");
 	mutex_destroy(&drv->lock);

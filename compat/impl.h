@@ -312,7 +312,6 @@ struct ddi_acc_impl {
 int i_ddi_reg_resource(dev_info_t *dip, uint_t rnumber, struct resource **rp);
 bool i_ddi_reg_page_exclusive(struct resource *r);
 ulong_t i_ddi_regs_kpfnum(caddr_t addr);
-void i_devmap_revoke(struct ddi_minor_node *mn);
 
 /* Linux VMA protection bits @r/@w/@x of @vm_flags -> Solaris PROT_*. */
 static inline uint_t i_ddi_prot(unsigned long vm_flags, unsigned long r,
@@ -347,10 +346,35 @@ static inline uint_t i_ddi_vma_maptype(struct vm_area_struct *vma)
 	return (vma->vm_flags & VM_MAYSHARE) ? MAP_SHARED : MAP_PRIVATE;
 }
 
+/* The user (file) offset of @vma's first byte. */
+static inline u64 i_vma_uoff(struct vm_area_struct *vma)
+{
+	return (u64)vma->vm_pgoff << PAGE_SHIFT;
+}
+
 void i_ddi_minor_hold(struct ddi_minor_node *mn);
 void i_ddi_minor_rele(struct ddi_minor_node *mn);
-void i_devmap_ctx_free(struct dev_info *dip);
 int i_mmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma);
+
+/* devmap_setup.c: the devmap_setup(9F) loop */
 int i_devmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma);
+
+/* devmap_seg.c: segments, loading, vm_operations, revocation */
+struct devmap_handle *i_devmap_handle_alloc(gfp_t gfp);
+struct devmap_seg *i_devmap_seg_alloc(struct ddi_minor_node *mn,
+				      struct vm_area_struct *vma);
+void i_devmap_seg_put(struct devmap_seg *seg);
+void i_devmap_seg_unmap(struct devmap_seg *seg, u64 start, u64 end);
+bool i_devmap_has_pmd(struct devmap_seg *seg, struct vm_area_struct *vma);
+int i_devmap_populate(struct vm_area_struct *vma, struct devmap_seg *seg);
+extern const struct vm_operations_struct i_devmap_vm_ops;
+void i_devmap_revoke(struct ddi_minor_node *mn);
+
+/* devmap_ctx.c: context management */
+void i_devmap_ctx_forget(struct devmap_handle *dhp);
+void i_devmap_ctx_free(struct dev_info *dip);
+
+/* devmem.c: registers in devmap mappings */
+void i_devmap_regs_rele(struct devmap_regs *regs);
 
 #endif /* _XXDDI_IMPL_H */

@@ -21,7 +21,7 @@
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include "impl.h"
-#include "compat/kernel_compat.h"
+#include "kernel_shims.h"
 
 struct xxddi_stats xxddi_stats;
 
@@ -45,7 +45,7 @@ static const struct {
 	{ "minor_nodes", &xxddi_stats.nodes },
 };
 
-static int ddi_stats_show(struct seq_file *m, void *unused)
+static int i_ddi_stats_show(struct seq_file *m, void *unused)
 {
 	size_t i;
 
@@ -54,7 +54,7 @@ static int ddi_stats_show(struct seq_file *m, void *unused)
 			   atomic_long_read(i_ddi_counts[i].count));
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(ddi_stats);
+DEFINE_SHOW_ATTRIBUTE(i_ddi_stats);
 
 /**
  * i_ddi_stats_create() - debugfs NAME/ddi_stats for an installed driver
@@ -73,13 +73,13 @@ void i_ddi_stats_create(struct ddi_driver *drv)
 
 	if (dir) {
 		drv->dbg_stats = debugfs_create_file("ddi_stats", 0400, dir,
-						     NULL, &ddi_stats_fops);
+						     NULL, &i_ddi_stats_fops);
 		dput(dir);
 		return;
 	}
 	drv->dbg_dir = debugfs_create_dir(drv->name, NULL);
 	drv->dbg_stats = debugfs_create_file("ddi_stats", 0400, drv->dbg_dir,
-					     NULL, &ddi_stats_fops);
+					     NULL, &i_ddi_stats_fops);
 }
 
 /**

@@ -15,7 +15,7 @@
 #include <linux/mm.h>
 #include <sys/sunddi.h>
 #include "impl.h"
-#include "compat/kernel_compat.h"
+#include "kernel_shims.h"
 
 static void mmap_vma_open(struct vm_area_struct *vma)
 {

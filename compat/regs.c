@@ -22,8 +22,8 @@
 #include "impl.h"
 
 /* Register mappings, for hat_getkpfnum() of a register address. */
-static LIST_HEAD(ddi_regs_list);
-static DEFINE_SPINLOCK(ddi_regs_lock);
+static LIST_HEAD(i_ddi_regs_list);
+static DEFINE_SPINLOCK(i_ddi_regs_lock);
 
 /*
  * The BAR index of register set @rnumber (1, 2, ...: the implemented BARs
@@ -190,7 +190,7 @@ int ddi_dev_regmapsize(dev_info_t *dip, uint_t rnumber, offset_t *resultp)
 }
 
 /* The integer property @name of @dip (the PCI binding's), or false. */
-static bool ddi_prop_int(dev_info_t *dip, const char *name, int *valp)
+static bool i_ddi_prop_int(dev_info_t *dip, const char *name, int *valp)
 {
 	struct pci_dev *pdev = dip ? dip->pdev : NULL;
 
@@ -231,7 +231,7 @@ int ddi_prop_get_int(dev_t match_dev, dev_info_t *dip, uint_t flags,
 {
 	int val;
 
-	return ddi_prop_int(dip, name, &val) ? val : defvalue;
+	return i_ddi_prop_int(dip, name, &val) ? val : defvalue;
 }
 
 /**
@@ -263,7 +263,7 @@ int ddi_prop_op(dev_t dev, dev_info_t *dip, ddi_prop_op_t prop_op,
 	int val;
 	void *buf;
 
-	if (!ddi_prop_int(dip, name, &val))
+	if (!i_ddi_prop_int(dip, name, &val))
 		return DDI_PROP_NOT_FOUND;
 	switch (prop_op) {
 	case PROP_EXISTS:
@@ -404,9 +404,9 @@ int ddi_regs_map_setup(dev_info_t *dip, uint_t rnumber, caddr_t *addrp,
 		return DDI_FAILURE;
 	}
 	if (!h->config && !h->io) {
-		spin_lock(&ddi_regs_lock);
-		list_add(&h->link, &ddi_regs_list);
-		spin_unlock(&ddi_regs_lock);
+		spin_lock(&i_ddi_regs_lock);
+		list_add(&h->link, &i_ddi_regs_list);
+		spin_unlock(&i_ddi_regs_lock);
 	}
 	*addrp = h->config ? (caddr_t)NULL + offset : (__force caddr_t)h->base;
 	*handlep = h;
@@ -426,9 +426,9 @@ void ddi_regs_map_free(ddi_acc_handle_t *handlep)
 
 	if (!h)
 		return;
-	spin_lock(&ddi_regs_lock);
+	spin_lock(&i_ddi_regs_lock);
 	list_del(&h->link);
-	spin_unlock(&ddi_regs_lock);
+	spin_unlock(&i_ddi_regs_lock);
 	if (h->io)
 		pci_iounmap(h->dip->pdev, h->base);
 	else if (h->base)
@@ -445,8 +445,8 @@ ulong_t i_ddi_regs_kpfnum(caddr_t addr)
 	ulong_t pfn = PFN_INVALID;
 	unsigned long a = (unsigned long)addr;
 
-	spin_lock(&ddi_regs_lock);
-	list_for_each_entry(h, &ddi_regs_list, link) {
+	spin_lock(&i_ddi_regs_lock);
+	list_for_each_entry(h, &i_ddi_regs_list, link) {
 		unsigned long base = (__force unsigned long)h->base;
 
 		if (a >= base && a - base < h->len) {
@@ -454,7 +454,7 @@ ulong_t i_ddi_regs_kpfnum(caddr_t addr)
 			break;
 		}
 	}
-	spin_unlock(&ddi_regs_lock);
+	spin_unlock(&i_ddi_regs_lock);
 	return pfn;
 }
 

@@ -25,7 +25,7 @@
  * dirty if they were locked for writing) and no longer counted against
  * its RLIMIT_MEMLOCK.
  */
-static void umem_unpin(struct ddi_umem_cookie *cp)
+static void i_umem_unpin(struct ddi_umem_cookie *cp)
 {
 	unpin_user_pages_dirty_lock(cp->pages, cp->npages, cp->dirty);
 	atomic64_sub(cp->npages, &cp->mm->pinned_vm);
@@ -39,7 +39,7 @@ static void i_ddi_umem_release(struct kref *ref)
 	unsigned long i;
 
 	if (cp->locked) {
-		umem_unpin(cp);
+		i_umem_unpin(cp);
 	} else if (cp->trash) {
 		__free_page(cp->pages[0]);	/* every entry is this page */
 		atomic_long_dec(&xxddi_stats.umem_pages);
@@ -67,7 +67,7 @@ void i_ddi_umem_rele(struct ddi_umem_cookie *cp)
 }
 
 /* The largest block order to try for @npages more pages (at most 2 MiB). */
-static unsigned int umem_order(unsigned long npages)
+static unsigned int i_umem_order(unsigned long npages)
 {
 	return min_t(unsigned int, ilog2(npages), PMD_SHIFT - PAGE_SHIFT);
 }
@@ -76,7 +76,7 @@ static unsigned int umem_order(unsigned long npages)
  * DDI_UMEM_TRASH: a cookie of @cp->npages entries that all name one zeroed
  * scratch page, and no kernel address.
  */
-static void *umem_alloc_trash(struct ddi_umem_cookie *cp, gfp_t gfp)
+static void *i_umem_alloc_trash(struct ddi_umem_cookie *cp, gfp_t gfp)
 {
 	struct page *page = alloc_page(gfp | __GFP_ZERO);
 	unsigned long i;
@@ -141,13 +141,13 @@ void *ddi_umem_alloc(size_t size, int flag, ddi_umem_cookie_t *cookiep)
 	if (!cp->pages)
 		goto err_cookie;
 	if (flag & DDI_UMEM_TRASH) {
-		if (!umem_alloc_trash(cp, gfp))
+		if (!i_umem_alloc_trash(cp, gfp))
 			goto err_array;
 		*cookiep = cp;
 		return NULL;
 	}
 	for (i = 0; i < cp->npages; ) {
-		unsigned int order = umem_order(cp->npages - i);
+		unsigned int order = i_umem_order(cp->npages - i);
 		struct page *page;
 		unsigned long j;
 
@@ -202,7 +202,7 @@ void ddi_umem_free(ddi_umem_cookie_t ucookie)
 }
 
 /* Check a umem range and protection for @dhp; 0 or a positive errno. */
-static int umem_check(struct devmap_handle *dhp,
+static int i_umem_check(struct devmap_handle *dhp,
 		      struct ddi_umem_cookie *cookie, offset_t off, size_t len,
 		      uint_t maxprot, uint_t flags)
 {
@@ -270,7 +270,7 @@ int devmap_umem_setup(devmap_cookie_t dhc, dev_info_t *dip,
 	if (dhp->type != DEVMAP_TYPE_NONE ||
 	    (callbackops && callbackops->devmap_rev != DEVMAP_OPS_REV))
 		goto out;
-	err = umem_check(dhp, cookie, off, len, maxprot, flags);
+	err = i_umem_check(dhp, cookie, off, len, maxprot, flags);
 	if (err)
 		goto out;
 
@@ -327,7 +327,7 @@ int devmap_umem_remap(devmap_cookie_t dhc, dev_info_t *dip,
 	    !(dhp->flags & DEVMAP_ALLOW_REMAP) ||
 	    (flags & (DEVMAP_MAPPING_INVALID | DEVMAP_ALLOW_REMAP)))
 		return DDI_FAILURE;
-	if (umem_check(dhp, cookie, off, len, maxprot, flags) ||
+	if (i_umem_check(dhp, cookie, off, len, maxprot, flags) ||
 	    len < dhp->len)
 		return DDI_FAILURE;
 	devmap_unload(dhp, dhp->uoff, 0);

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # conftest.sh KDIR OUT.h - probe the kernel at KDIR for the features that
-# include/compat/kernel_compat.h adapts to, and write OUT.h with one
+# config/kernel_shims.h adapts to, and write OUT.h with one
 # HAVE_<NAME> macro per test in config/tests/<name>.c.
 #
 # Every test is a tiny translation unit that compiles only when the feature
@@ -23,7 +23,7 @@
 # such line: the older API then fails to compile.)
 #
 # Adding a feature: write config/tests/<name>.c (see the existing ones),
-# then use HAVE_<NAME> in include/compat/kernel_compat.h, nowhere else.
+# then use HAVE_<NAME> in config/kernel_shims.h, nowhere else.
 set -euo pipefail
 
 kdir=${1:?usage: conftest.sh KDIR OUT.h}

@@ -6,7 +6,7 @@
  * takes the frame number as an unsigned long.
  *
  * Where huge PFN maps exist, one of the two forms must compile, so a broken
- * test cannot go unnoticed: kernel_compat.h then calls the other form and
+ * test cannot go unnoticed: kernel_shims.h then calls the other form and
  * the build fails.
  */
 #include <linux/mm.h>

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The only place in xxmem that knows how Linux kernels differ.
+ * Kernel-version shims: the only place in xxmem that knows how Linux
+ * kernels differ.  Not part of the DDI layer (compat/, include/sys/),
+ * which includes it as it would a kernel header.
  *
  * Each difference is keyed by a HAVE_* macro that names a kernel feature,
  * never by a version number.  The macros come from config/xxmem_config.h,
@@ -11,13 +13,10 @@
  *
  * Kernels built and tested: see "Supported kernels" in README.md.
  */
-#ifndef _XXDDI_KERNEL_COMPAT_H
-#define _XXDDI_KERNEL_COMPAT_H
+#ifndef _XX_KERNEL_SHIMS_H
+#define _XX_KERNEL_SHIMS_H
 
-#include <linux/device.h>
-#include <linux/fs.h>
 #include <linux/mm.h>
-#include <linux/module.h>
 #include "xxmem_config.h"
 
 #ifndef HAVE_VM_FLAGS_SET
@@ -54,26 +53,6 @@ static inline void zap_special_vma_range(struct vm_area_struct *vma,
 #endif
 
 /*
- * xx_class_create(name): class_create() lost its owner argument in Linux
- * 6.4 (commit 1aaba11da9aa, "driver core: class: remove module * from
- * class_create()").  Returns the class or an ERR_PTR.
- */
-#ifdef HAVE_CLASS_CREATE_NAME_ONLY
-#define xx_class_create(name)	class_create(name)
-#else
-#define xx_class_create(name)	class_create(THIS_MODULE, name)
-#endif
-
-#ifndef HAVE_NO_LLSEEK
-/*
- * no_llseek: a NULL .llseek since Linux 6.0, the name itself removed in
- * 6.12 (commit cb787f4ac0c2, "[tree-wide] finally take no_llseek out").
- * A file without .llseek is not seekable (lseek fails with ESPIPE).
- */
-#define no_llseek	NULL
-#endif
-
-/*
  * The order argument of vm_operations_struct.huge_fault(): an enum
  * page_entry_size before Linux 6.6, the page order from commit
  * 1d024e7a8dab ("mm: remove enum page_entry_size").  Declare a handler as
@@ -101,19 +80,6 @@ static inline unsigned int xx_fault_order(xx_fault_order_t pe_size)
 		return 0;
 	}
 }
-#endif
-
-/*
- * XX_NS(NS): a symbol namespace for EXPORT_SYMBOL_NS_GPL() and
- * MODULE_IMPORT_NS(), written as a bare identifier.  Linux 6.13 (commit
- * cdd30ebb1b9f, "module: Convert symbol namespace to string literal")
- * wants a string literal where older kernels stringified an identifier
- * themselves:  EXPORT_SYMBOL_NS_GPL(fn, XX_NS(XXDDI));
- */
-#ifdef HAVE_MODULE_NS_IDENTIFIER
-#define XX_NS(ns)	ns
-#else
-#define XX_NS(ns)	#ns
 #endif
 
 /*
@@ -155,4 +121,4 @@ static inline vm_fault_t xx_vmf_insert_pfn_pmd(struct vm_fault *vmf,
 #define xx_get_unmapped_area	NULL
 #endif
 
-#endif /* _XXDDI_KERNEL_COMPAT_H */
+#endif /* _XX_KERNEL_SHIMS_H */

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Device registers in a devmap(9E) mapping: devmap_devmem_setup(9F) and
+ * devmap_devmem_remap(9F), the register counterpart of umem.c's
+ * devmap_umem_setup(9F).  Register sets are numbered as for
+ * ddi_regs_map_setup(9F) (regs.c).  A devmem handle holds a kernel mapping
+ * of its registers (struct devmap_regs) that keeps their memory type while
+ * user translations of them may exist.
+ */
+#include <linux/capability.h>
+#include <linux/io.h>
+#include <linux/pci.h>
+#include <linux/security.h>
+#include <linux/slab.h>
+#include <sys/sunddi.h>
+#include <sys/ddidevmap.h>
+#include "impl.h"
+
+static void i_devmap_regs_release(struct kref *ref)
+{
+	struct devmap_regs *regs = container_of(ref, struct devmap_regs, ref);
+
+	iounmap(regs->va);
+	kfree(regs);
+	atomic_long_dec(&xxddi_stats.regmaps);
+}
+
+/**
+ * i_devmap_regs_rele() - drop a devmem handle's reference on its registers'
+ * kernel mapping
+ * @regs: the mapping; unmapped with the last reference
+ *
+ * Context: process context, may sleep.
+ */
+void i_devmap_regs_rele(struct devmap_regs *regs)
+{
+	kref_put(&regs->ref, i_devmap_regs_release);
+}
+
+/* Map [@phys, @phys + @len) of registers into the kernel with @cache. */
+static struct devmap_regs *i_devmap_regs_map(resource_size_t phys, size_t len,
+					   int cache)
+{
+	struct devmap_regs *regs = kzalloc(sizeof(*regs), GFP_KERNEL);
+
+	if (!regs)
+		return NULL;
+	kref_init(&regs->ref);
+	regs->va = cache == DEVMAP_CACHE_WC ? ioremap_wc(phys, len) :
+					      ioremap(phys, len);
+	if (!regs->va) {
+		kfree(regs);
+		return NULL;
+	}
+	atomic_long_inc(&xxddi_stats.regmaps);
+	return regs;
+}
+
+/*
+ * Check register set @rnumber, [@roff, @roff + @len), @maxprot and
+ * @accattrp for @dhp, as devmap_devmem_setup(9F) takes them: the physical
+ * address and the DEVMAP_CACHE_* caching, or a positive errno.
+ */
+static int i_devmem_resolve(struct devmap_handle *dhp, dev_info_t *dip,
+			  uint_t rnumber, offset_t roff, size_t len,
+			  uint_t maxprot, ddi_device_acc_attr_t *accattrp,
+			  resource_size_t *physp, int *cachep)
+{
+	uchar_t order = accattrp ? accattrp->devacc_attr_dataorder :
+				   DDI_STRICTORDER_ACC;
+	struct resource *r;
+	resource_size_t size;
+
+	if (order > DDI_STORECACHING_OK_ACC || roff < 0 ||
+	    !PAGE_ALIGNED(roff) || len == 0 || !PAGE_ALIGNED(len))
+		return EINVAL;
+	if (i_ddi_reg_resource(dip, rnumber, &r) != DDI_SUCCESS ||
+	    (r->flags & IORESOURCE_IO))
+		return EINVAL;
+	size = r->flags ? resource_size(r) : 0;
+	if (size && !PAGE_ALIGNED(size)) {
+		if (!i_ddi_reg_page_exclusive(r))
+			return ENXIO;
+		size = PAGE_ALIGN(size);
+	}
+	if ((u64)roff >= size || len > size - roff ||
+	    !PAGE_ALIGNED(r->start))
+		return ENXIO;
+	if ((dhp->prot & maxprot) != dhp->prot)
+		return EACCES;
+	if (!capable(CAP_SYS_RAWIO) ||
+	    security_locked_down(LOCKDOWN_PCI_ACCESS))
+		return EPERM;
+	if (order == DDI_MERGING_OK_ACC || order == DDI_LOADCACHING_OK_ACC) {
+		if (!(r->flags & IORESOURCE_PREFETCH))
+			return EINVAL;
+		*cachep = DEVMAP_CACHE_WC;
+	} else if (order == DDI_STRICTORDER_ACC) {
+		*cachep = DEVMAP_CACHE_UC;
+	} else {
+		*cachep = (r->flags & IORESOURCE_PREFETCH) ?
+			  DEVMAP_CACHE_WC : DEVMAP_CACHE_UC;
+	}
+	*physp = r->start + roff;
+	return 0;
+}
+
+/**
+ * devmap_devmem_setup() - export device memory (registers) through a devmap
+ * handle (devmap_devmem_setup(9F))
+ * @dhc:         the handle devmap(9E) was given
+ * @dip:         the device (a PCI instance)
+ * @callbackops: devmap_callback_ctl(9S), or NULL
+ * @rnumber:     register set, 1, 2, ...: the implemented BARs in order (see
+ *               ddi_regs_map_setup())
+ * @roff:        byte offset in the register set; page aligned
+ * @len:         bytes; page aligned (a register set smaller than a page may
+ *               be mapped as one whole page if no other device register
+ *               lies in that page)
+ * @maxprot:     the highest protection user mappings may have
+ * @flags:       DEVMAP_DEFAULTS, or DEVMAP_ALLOW_REMAP with optional
+ *               DEVMAP_MAPPING_INVALID
+ * @accattrp:    access attributes; the data order selects the caching:
+ *               DDI_STRICTORDER_ACC (or NULL) uncached;
+ *               DDI_MERGING_OK_ACC and DDI_LOADCACHING_OK_ACC
+ *               write-combining; DDI_UNORDERED_OK_ACC and
+ *               DDI_STORECACHING_OK_ACC write-combining on prefetchable
+ *               memory and uncached otherwise (Linux never maps MMIO
+ *               write-back)
+ *
+ * Mapping device memory needs CAP_SYS_RAWIO, as the PCI sysfs resource
+ * files and /dev/mem do, and is refused under kernel lockdown.  Device
+ * memory mappings are shared only, VM_IO | VM_PFNMAP, never copied on
+ * write.  The handle maps the registers into the kernel as
+ * ddi_regs_map_setup() does (ioremap() or ioremap_wc()), which reserves
+ * their memory type (x86 PAT) for as long as user translations of them may
+ * exist; the translations take that memory type - handles without
+ * devmap_access are loaded at mmap(2) time (a partial io_remap_pfn_range()
+ * and vmf_insert_pfn()), or with 2 MiB PMD entries at first access where
+ * the kernel has huge PFN maps; the others at fault time.  Unlike a
+ * whole-VMA io_remap_pfn_range(), whose reservation belongs to the VMA,
+ * this lets the mapping be split and lets detach revoke it at any time.
+ *
+ * Context: process context, from devmap(9E) (mmap_lock held).
+ * Return: 0, or -1 (DDI_FAILURE), as on Solaris.  The reason is kept in
+ * the handle, and mmap(2) fails with it where Linux has a more specific
+ * errno than Solaris' ENXIO: EACCES (protection beyond @maxprot), EPERM
+ * (no CAP_SYS_RAWIO, or lockdown), ENOMEM (no memory for the kernel
+ * mapping); else ENXIO (bad handle or arguments, unaligned @roff/@len, a
+ * configuration space or I/O port register set, write-combining on
+ * non-prefetchable memory, @roff + @len beyond the register set, an absent
+ * register set, or a page shared with another device's registers -
+ * illumos does not check this).
+ */
+int devmap_devmem_setup(devmap_cookie_t dhc, dev_info_t *dip,
+			struct devmap_callback_ctl *callbackops,
+			uint_t rnumber, offset_t roff, size_t len,
+			uint_t maxprot, uint_t flags,
+			ddi_device_acc_attr_t *accattrp)
+{
+	struct devmap_handle *dhp = dhc;
+	resource_size_t phys;
+	int cache, err = EINVAL;
+
+	if (!dhp)
+		return DDI_FAILURE;
+	if (dhp->type != DEVMAP_TYPE_NONE ||
+	    (callbackops && callbackops->devmap_rev != DEVMAP_OPS_REV) ||
+	    (flags & ~DEVMAP_SETUP_FLAGS) ||
+	    ((flags & DEVMAP_MAPPING_INVALID) &&
+	     !(flags & DEVMAP_ALLOW_REMAP)))
+		goto out;
+	err = i_devmem_resolve(dhp, dip, rnumber, roff, len, maxprot, accattrp,
+			     &phys, &cache);
+	if (err)
+		goto out;
+	err = ENOMEM;
+	dhp->regs = i_devmap_regs_map(phys, len, cache);
+	if (!dhp->regs)
+		goto out;
+	dhp->cache = cache;
+	dhp->pfn = PHYS_PFN(phys);
+	dhp->invalid = flags & DEVMAP_MAPPING_INVALID;
+	dhp->setup_len = len;
+	dhp->maxprot = maxprot;
+	dhp->flags = flags;
+	dhp->callbackops = callbackops;
+	dhp->dip = dip;
+	dhp->type = DEVMAP_TYPE_DEVMEM;
+	return DDI_SUCCESS;
+out:
+	dhp->error = err;
+	return DDI_FAILURE;
+}
+
+/**
+ * devmap_devmem_remap() - point a device memory handle at other registers,
+ * or revoke its access (devmap_devmem_remap(9F))
+ * @dhc:      a handle set up by devmap_devmem_setup() with
+ *            DEVMAP_ALLOW_REMAP
+ * @dip:      the device
+ * @rnumber:  register set, 1, 2, ...: the implemented BARs in order
+ * @roff:     byte offset in the register set; page aligned
+ * @len:      bytes; page aligned, at least the handle's length
+ * @maxprot:  the highest protection; must still allow the mapping's
+ * @flags:    0, or DEVMAP_MAPPING_INVALID: the handle maps nothing from
+ *            now on (@rnumber, @roff, @len and @accattrp are ignored) and
+ *            every access to it gets SIGBUS, until a later remap without
+ *            the flag - what hermon and tavor do in devmap_dup(9E) to
+ *            keep a fork child off the parent's registers
+ * @accattrp: access attributes, as for devmap_devmem_setup(); the caching
+ *            they select must be the handle's (a mapping has one)
+ *
+ * Every translation of the handle's range is unloaded first (in every
+ * process: Linux zaps by file range, see devmap_unload()), so the next
+ * access loads the new registers or finds the handle invalid.
+ *
+ * Context: process context, may sleep; from devmap(9E)'s callbacks
+ * (devmap_access(9E), devmap_dup(9E)) or a context management function,
+ * which serialise it with the handle's faults.
+ * Return: 0, or -1 (DDI_FAILURE), as on Solaris: not a device memory
+ * handle, no DEVMAP_ALLOW_REMAP, other @flags, a protection beyond
+ * @maxprot, or any reason devmap_devmem_setup() would refuse the range;
+ * the handle is unchanged then.
+ */
+int devmap_devmem_remap(devmap_cookie_t dhc, dev_info_t *dip,
+			uint_t rnumber, offset_t roff, size_t len,
+			uint_t maxprot, uint_t flags,
+			ddi_device_acc_attr_t *accattrp)
+{
+	struct devmap_handle *dhp = dhc;
+	struct devmap_regs *regs, *old;
+	resource_size_t phys;
+	int cache;
+
+	if (!dhp || dhp->type != DEVMAP_TYPE_DEVMEM ||
+	    !(dhp->flags & DEVMAP_ALLOW_REMAP) ||
+	    (flags & ~DEVMAP_MAPPING_INVALID) ||
+	    (dhp->prot & maxprot) != dhp->prot)
+		return DDI_FAILURE;
+	if (flags & DEVMAP_MAPPING_INVALID) {
+		WRITE_ONCE(dhp->invalid, true);
+		devmap_unload(dhp, dhp->uoff, 0);
+		dhp->maxprot = maxprot;
+		return DDI_SUCCESS;
+	}
+	if (len < dhp->len ||
+	    i_devmem_resolve(dhp, dip, rnumber, roff, len, maxprot, accattrp,
+			   &phys, &cache) || cache != dhp->cache)
+		return DDI_FAILURE;
+	regs = i_devmap_regs_map(phys, len, cache);
+	if (!regs)
+		return DDI_FAILURE;
+	devmap_unload(dhp, dhp->uoff, 0);
+	old = dhp->regs;
+	dhp->regs = regs;
+	dhp->pfn = PHYS_PFN(phys);
+	dhp->maxprot = maxprot;
+	WRITE_ONCE(dhp->invalid, false);
+	if (old)
+		i_devmap_regs_rele(old);
+	return DDI_SUCCESS;
+}
