@@ -83,6 +83,13 @@ static void i_devmap_handle_free(struct devmap_handle *dhp)
 	atomic_long_dec(&xxddi_stats.handles);
 }
 
+/**
+ * i_devmap_handle_alloc() - a new, empty devmap handle (counted in
+ * xxddi_stats)
+ * @gfp: allocation flags
+ *
+ * Return: the handle, zeroed, or NULL.
+ */
 struct devmap_handle *i_devmap_handle_alloc(gfp_t gfp)
 {
 	struct devmap_handle *dhp = kzalloc(sizeof(*dhp), gfp);
@@ -92,8 +99,19 @@ struct devmap_handle *i_devmap_handle_alloc(gfp_t gfp)
 	return dhp;
 }
 
+/**
+ * i_devmap_seg_alloc() - a new devmap segment for an mmap(2) of a node
+ * @mn:  the node (the segment holds a reference on it)
+ * @vma: the new mapping
+ *
+ * The segment is on @mn's list (for revocation), with one reference and no
+ * handles.
+ *
+ * Context: process context, may sleep; takes mn->seg_lock.
+ * Return: the segment, or NULL.
+ */
 struct devmap_seg *i_devmap_seg_alloc(struct ddi_minor_node *mn,
-					   struct vm_area_struct *vma)
+				      struct vm_area_struct *vma)
 {
 	struct devmap_seg *seg = kzalloc(sizeof(*seg), GFP_KERNEL);
 
@@ -129,13 +147,19 @@ static void i_devmap_seg_release(struct kref *ref)
 	atomic_long_dec(&xxddi_stats.segs);
 }
 
+/**
+ * i_devmap_seg_put() - drop a reference on a segment
+ * @seg: the segment; freed with its handles with the last reference
+ *
+ * Context: process context, may sleep; seg->lock not held.
+ */
 void i_devmap_seg_put(struct devmap_seg *seg)
 {
 	kref_put(&seg->ref, i_devmap_seg_release);
 }
 
 static struct devmap_handle *i_devmap_find_handle(struct devmap_seg *seg,
-						u64 uoff)
+						  u64 uoff)
 {
 	struct devmap_handle *dhp;
 
@@ -147,7 +171,7 @@ static struct devmap_handle *i_devmap_find_handle(struct devmap_seg *seg,
 
 /* A copy of @dhp for [@start, @end) of its range, or NULL. */
 static struct devmap_handle *i_devmap_handle_clone(struct devmap_handle *dhp,
-						 u64 start, u64 end, gfp_t gfp)
+						   u64 start, u64 end, gfp_t gfp)
 {
 	struct devmap_handle *n = i_devmap_handle_alloc(gfp);
 
@@ -178,10 +202,16 @@ static void i_devmap_handle_trim_head(struct devmap_handle *dhp, u64 start)
 	dhp->uoff = start;
 }
 
-/*
- * [@start, @end) of the segment's user offsets is no longer mapped:
- * tell the driver (devmap_unmap(9E), in Solaris' four shapes) and trim,
+/**
+ * i_devmap_seg_unmap() - a range of a segment is no longer mapped
+ * @seg:   the segment (seg->lock held)
+ * @start: first user offset of the range
+ * @end:   user offset just past the range
+ *
+ * Tell the driver (devmap_unmap(9E), in Solaris' four shapes) and trim,
  * split or free the handles.
+ *
+ * Context: process context, may sleep.
  */
 void i_devmap_seg_unmap(struct devmap_seg *seg, u64 start, u64 end)
 {
@@ -198,7 +228,7 @@ void i_devmap_seg_unmap(struct devmap_seg *seg, u64 start, u64 end)
 			continue;
 		if (head && tail)	/* a hole: the part after gets a handle */
 			rest = i_devmap_handle_clone(dhp, e, dh_end(dhp),
-						   GFP_KERNEL | __GFP_NOFAIL);
+						     GFP_KERNEL | __GFP_NOFAIL);
 		if (cb && cb->devmap_unmap) {
 			if (head && tail)
 				cb->devmap_unmap(dhp, dhp->pvtp, s, e - s,
@@ -238,7 +268,7 @@ static unsigned long dh_pfn(struct devmap_handle *dhp, u64 off)
 
 /* Map the page at user offset @off of @dhp at @addr of @vma. */
 static int i_devmap_insert(struct vm_area_struct *vma, unsigned long addr,
-			 struct devmap_handle *dhp, u64 off)
+			   struct devmap_handle *dhp, u64 off)
 {
 	vm_fault_t vmret;
 	int err;
@@ -259,7 +289,7 @@ static int i_devmap_insert(struct vm_area_struct *vma, unsigned long addr,
  * segment was loaded.
  */
 static int i_devmap_load_vma(struct vm_area_struct *vma,
-			   struct devmap_handle *dhp, u64 start, u64 end,
+			     struct devmap_handle *dhp, u64 start, u64 end,
 			   bool fault)
 {
 	struct devmap_seg *seg = dhp->seg;
@@ -273,7 +303,7 @@ static int i_devmap_load_vma(struct vm_area_struct *vma,
 	end = min3(end, vend, dh_end(dhp));
 	for (off = start; off < end; off += PAGE_SIZE) {
 		err = i_devmap_insert(vma, vma->vm_start + (off - vstart), dhp,
-				    off);
+				      off);
 		if (err)
 			return err;
 		if (fault && off == (u64)seg->fault_vmf->pgoff << PAGE_SHIFT)
@@ -289,7 +319,7 @@ static int i_devmap_load_vma(struct vm_area_struct *vma,
  * there is one 2 MiB-aligned, physically contiguous block.  0 otherwise.
  */
 static unsigned long i_devmap_pmd_pfn(struct vm_area_struct *vma,
-				    struct devmap_handle *dhp,
+				      struct devmap_handle *dhp,
 				    unsigned long addr)
 {
 	unsigned long haddr = addr & PMD_MASK, pfn, i;
@@ -319,7 +349,7 @@ static unsigned long i_devmap_pmd_pfn(struct vm_area_struct *vma,
  * handle (rounded down to a page), @len 0 means to the end of the handle.
  */
 static int i_devmap_range(struct devmap_handle *dhp, offset_t off, size_t len,
-			u64 *start, u64 *end)
+			  u64 *start, u64 *end)
 {
 	u64 s;
 
@@ -382,7 +412,6 @@ static struct devmap_seg *i_devmap_fault_seg(void)
 	return seg;
 }
 
-
 /*
  * devmap_load() of @dhp, a handle of another segment of the process whose
  * fault devmap_access(9E) is serving: load it into each VMA of its
@@ -390,7 +419,7 @@ static struct devmap_seg *i_devmap_fault_seg(void)
  * only tried (EAGAIN: the fault is retried).
  */
 static int i_devmap_load_other(struct devmap_handle *dhp, offset_t off,
-			     size_t len)
+			       size_t len)
 {
 	struct devmap_seg *seg = dhp->seg;
 	struct vm_area_struct *vma;
@@ -530,7 +559,7 @@ static bool i_devmap_has_access_cb(struct devmap_handle *dhp)
  * page by page with vmf_insert_pfn().
  */
 static int i_devmap_prefault_pfns(struct vm_area_struct *vma,
-				struct devmap_handle *dhp, unsigned long addr,
+				  struct devmap_handle *dhp, unsigned long addr,
 				unsigned long end)
 {
 	u64 off = i_vma_uoff(vma) + (addr - vma->vm_start);
@@ -554,12 +583,19 @@ static int i_devmap_prefault_pfns(struct vm_area_struct *vma,
 	return 0;
 }
 
-/*
+/**
+ * i_devmap_populate() - load a new mapping's handles at mmap time
+ * @vma: the new mapping
+ * @seg: its segment
+ *
  * Load every handle that needs no devmap_access(9E): the mapping is
  * populated when mmap(2) returns.  Kernel memory in a page mapping goes in
  * by batches (vm_insert_pages()), PFN maps by i_devmap_prefault_pfns(),
  * except the 2 MiB pages that can be PMD entries: their first access maps
  * each whole (i_devmap_vma_huge_fault()).
+ *
+ * Context: mmap(2), mmap_lock held for writing, may sleep.
+ * Return: 0 or a negative errno.
  */
 int i_devmap_populate(struct vm_area_struct *vma, struct devmap_seg *seg)
 {
@@ -588,7 +624,7 @@ int i_devmap_populate(struct vm_area_struct *vma, struct devmap_seg *seg)
 				}
 				if (run < addr) {
 					err = i_devmap_prefault_pfns(vma, dhp,
-								   run, addr);
+								     run, addr);
 					if (err)
 						return err;
 				}
@@ -619,7 +655,14 @@ int i_devmap_populate(struct vm_area_struct *vma, struct devmap_seg *seg)
 	return 0;
 }
 
-/* Can some 2 MiB page of @vma be one PMD entry (i_devmap_pmd_pfn())? */
+/**
+ * i_devmap_has_pmd() - can some 2 MiB page of a mapping be one PMD entry
+ * (i_devmap_pmd_pfn())?
+ * @seg: the mapping's segment, with its handles
+ * @vma: the mapping
+ *
+ * Return: true if one can.
+ */
 bool i_devmap_has_pmd(struct devmap_seg *seg, struct vm_area_struct *vma)
 {
 	unsigned long addr;
@@ -641,7 +684,7 @@ bool i_devmap_has_pmd(struct devmap_seg *seg, struct vm_area_struct *vma)
 
 /* A fork: the child's VMA gets a segment of its own (devmap_dup(9E)). */
 static struct devmap_seg *i_devmap_seg_dup(struct devmap_seg *old,
-					 struct vm_area_struct *vma)
+					   struct vm_area_struct *vma)
 {
 	u64 start = i_vma_uoff(vma), end = start + vma->vm_end - vma->vm_start;
 	struct devmap_seg *seg = i_devmap_seg_alloc(old->mn, vma);
@@ -775,7 +818,7 @@ static vm_fault_t i_devmap_vma_fault(struct vm_fault *vmf)
 		u64 start = uoff > around ? uoff - around : 0;
 
 		err = i_devmap_load_vma(vmf->vma, dhp, start, start + PMD_SIZE,
-				      true);
+					true);
 	}
 	if (!err && seg->fault_loaded)
 		ret = VM_FAULT_NOPAGE;
@@ -792,7 +835,7 @@ out:
  * (see i_devmap_pmd_pfn()), else the fault falls back to pages.
  */
 static vm_fault_t i_devmap_vma_huge_fault(struct vm_fault *vmf,
-					xx_fault_order_t order)
+					  xx_fault_order_t order)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct devmap_seg *seg = vma->vm_private_data;
@@ -828,7 +871,6 @@ const struct vm_operations_struct i_devmap_vm_ops = {
 #endif
 };
 
-
 /* ---- revocation ---- */
 
 /*
@@ -836,7 +878,7 @@ const struct vm_operations_struct i_devmap_vm_ops = {
  * or NULL.
  */
 static struct devmap_seg *i_devmap_next_seg(struct ddi_minor_node *mn,
-					  int state)
+					    int state)
 {
 	struct devmap_seg *seg;
 

@@ -23,7 +23,7 @@
  * devmap_setup() loop.
  */
 static int i_devmap_make_handles(struct devmap_seg *seg,
-			       struct vm_area_struct *vma)
+				 struct vm_area_struct *vma)
 {
 	struct ddi_minor_node *mn = seg->mn;
 	struct cb_ops *cb = mn->cb;
@@ -193,7 +193,7 @@ int i_devmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma)
 					      vma->vm_end - vma->vm_start);
 		mutex_lock(&seg->lock);
 		i_devmap_seg_unmap(seg, i_vma_uoff(vma),
-				 i_vma_uoff(vma) + vma->vm_end - vma->vm_start);
+				   i_vma_uoff(vma) + vma->vm_end - vma->vm_start);
 		mutex_unlock(&seg->lock);
 		goto fail;
 	}

@@ -39,7 +39,7 @@ void i_devmap_regs_rele(struct devmap_regs *regs)
 
 /* Map [@phys, @phys + @len) of registers into the kernel with @cache. */
 static struct devmap_regs *i_devmap_regs_map(resource_size_t phys, size_t len,
-					   int cache)
+					     int cache)
 {
 	struct devmap_regs *regs = kzalloc(sizeof(*regs), GFP_KERNEL);
 
@@ -62,7 +62,7 @@ static struct devmap_regs *i_devmap_regs_map(resource_size_t phys, size_t len,
  * address and the DEVMAP_CACHE_* caching, or a positive errno.
  */
 static int i_devmem_resolve(struct devmap_handle *dhp, dev_info_t *dip,
-			  uint_t rnumber, offset_t roff, size_t len,
+			    uint_t rnumber, offset_t roff, size_t len,
 			  uint_t maxprot, ddi_device_acc_attr_t *accattrp,
 			  resource_size_t *physp, int *cachep)
 {
@@ -171,7 +171,7 @@ int devmap_devmem_setup(devmap_cookie_t dhc, dev_info_t *dip,
 	     !(flags & DEVMAP_ALLOW_REMAP)))
 		goto out;
 	err = i_devmem_resolve(dhp, dip, rnumber, roff, len, maxprot, accattrp,
-			     &phys, &cache);
+			       &phys, &cache);
 	if (err)
 		goto out;
 	err = ENOMEM;
@@ -246,7 +246,7 @@ int devmap_devmem_remap(devmap_cookie_t dhc, dev_info_t *dip,
 	}
 	if (len < dhp->len ||
 	    i_devmem_resolve(dhp, dip, rnumber, roff, len, maxprot, accattrp,
-			   &phys, &cache) || cache != dhp->cache)
+			     &phys, &cache) || cache != dhp->cache)
 		return DDI_FAILURE;
 	regs = i_devmap_regs_map(phys, len, cache);
 	if (!regs)

@@ -103,7 +103,7 @@ void i_ddi_minor_rele(struct ddi_minor_node *mn)
  * user mapping of the node (devmap_unload, revocation).
  */
 static int i_ddi_minor_share_mapping(struct ddi_minor_node *mn,
-				   struct inode *inode, struct file *filp)
+				     struct inode *inode, struct file *filp)
 {
 	mutex_lock(&mn->inode_lock);
 	if (!mn->inode)
@@ -205,7 +205,7 @@ static int i_ddi_cdev_release(struct inode *inode, struct file *filp)
 }
 
 static long i_ddi_cdev_ioctl(struct file *filp, unsigned int cmd,
-			   unsigned long arg)
+			     unsigned long arg)
 {
 	struct ddi_minor_node *mn = filp->private_data;
 	struct cb_ops *cb = i_ddi_node_cb(mn);
@@ -229,7 +229,7 @@ static long i_ddi_cdev_ioctl(struct file *filp, unsigned int cmd,
 
 /* read(9E) or write(9E) of a node through uiomove(9F)'s struct uio. */
 static ssize_t i_ddi_cdev_rw(struct kiocb *iocb, struct iov_iter *iter,
-			   enum uio_rw rw)
+			     enum uio_rw rw)
 {
 	struct ddi_minor_node *mn = iocb->ki_filp->private_data;
 	struct cb_ops *cb = i_ddi_node_cb(mn);
@@ -275,7 +275,7 @@ static ssize_t i_ddi_cdev_write_iter(struct kiocb *iocb, struct iov_iter *from)
  * is D_DEVMAP or has no mmap(9E); else the legacy mmap(9E) path.
  */
 static int i_ddi_cdev_mmap_dispatch(struct ddi_minor_node *mn,
-				  struct file *filp, struct vm_area_struct *vma)
+				    struct file *filp, struct vm_area_struct *vma)
 {
 	struct cb_ops *cb = i_ddi_node_cb(mn);
 
@@ -530,7 +530,7 @@ static int i_ddi_rw_nulldev(dev_t dev, struct uio *uiop, cred_t *credp)
 }
 
 static int i_ddi_ioctl_nulldev(dev_t dev, int cmd, intptr_t arg, int mode,
-			     cred_t *credp, int *rvalp)
+			       cred_t *credp, int *rvalp)
 {
 	return 0;
 }

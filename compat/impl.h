@@ -17,9 +17,10 @@
 #include <linux/idr.h>
 #include <sys/sunddi.h>
 
-/*
+/**
  * struct ddi_driver - one installed driver (mod_install).
  * @ops:       the driver's dev_ops
+ * @cb:        the driver's cb_ops, nodev/nulldev entries resolved
  * @owner:     the driver's module: every open file of its nodes holds a
  *             reference on it, so an open file or a mapping pins the driver
  * @name:      driver name (the module's name)
@@ -33,7 +34,7 @@
  */
 struct ddi_driver {
 	struct dev_ops *ops;
-	struct cb_ops cb;		/* the driver's, nodev/nulldev resolved */
+	struct cb_ops cb;
 	struct module *owner;
 	const char *name;
 	struct mutex lock;		/* protects @instances */
@@ -45,7 +46,7 @@ struct ddi_driver {
 	struct dentry *dbg_stats;
 };
 
-/*
+/**
  * struct dev_info - a device instance (dev_info_t).
  * @drv:      the driver
  * @instance: instance number
@@ -65,7 +66,7 @@ struct dev_info {
 	struct pci_dev *pdev;
 };
 
-/*
+/**
  * struct ddi_minor_node - a character node: a Linux misc device.
  * @ref:    one for the creator, one per open file
  * @dip:    the instance; valid only until the node is removed (@gone)
@@ -78,6 +79,7 @@ struct dev_info {
  * @inode_lock: protects @inode
  * @gone:   the node was removed (detach): entry points are not called any
  *          more; open files get ENODEV, mappings SIGBUS
+ * @seg_lock: protects @segs
  * @segs:   devmap segments mapping the node, protected by @seg_lock
  * @misc:   the Linux misc device (/dev/@name)
  * @link:   in dip->minors
@@ -99,7 +101,7 @@ struct ddi_minor_node {
 	char name[32];
 };
 
-/*
+/**
  * struct ddi_umem_cookie - kernel memory from ddi_umem_alloc().
  * @ref:    one for the allocator, one per devmap handle that maps it
  * @kva:    kernel virtual address (vmap of @pages)
@@ -136,7 +138,7 @@ void i_ddi_umem_rele(struct ddi_umem_cookie *cp);
 
 struct devmap_seg;
 
-/*
+/**
  * struct devmap_handle - one contiguous piece of a user mapping
  * (devmap_cookie_t).
  * @link:     in the segment's handle list, in user offset order
@@ -187,15 +189,18 @@ struct devmap_handle {
 	int error;
 };
 
-/*
+/**
  * struct devmap_seg - the devmap segment of one mmap(2) (Solaris' segdev):
  * its handles, in user offset order.
  * @ref:      one per VMA using it
  * @lock:     protects @handles, the handles' fields and @fault*
  * @mm:       the address space of its VMAs (a fork gets a segment of its own)
  * @mapping:  the node's address_space (for devmap_unload)
- * @moved:    user offset range of the last mremap move target, whose old
+ * @mn:       the minor node mapped (a reference held)
+ * @handles:  the handles, in user offset order
+ * @moved_start: user offset of the last mremap move target, whose old
  *            VMA's close must not unmap the handles
+ * @moved_len: its length in bytes
  * @fault_vmf: the fault being served while devmap_access(9E) runs
  * @fault_loaded: devmap_load() mapped the faulting page
  * @mn_link:  in the node's list of segments (for revocation)
@@ -229,31 +234,40 @@ struct devmap_seg {
 #define DEVMAP_REVOKED		1
 #define DEVMAP_RELEASED		2
 
-/*
+/**
  * struct devmap_regs - a kernel mapping of device registers
  * (ioremap()/ioremap_wc()) that a devmem handle holds while user
  * translations of the registers may exist: on x86 it reserves the PAT
  * memory type of the range, which the translations inserted at fault time
  * then take (vmf_insert_pfn() looks it up), and which ends with it.
+ * @ref: one per devmem handle using it
+ * @va:  the kernel mapping
  */
 struct devmap_regs {
 	struct kref ref;
 	void __iomem *va;
 };
 
-/*
+/**
  * struct xxddi_stats - live objects of the layer in this module, for tests
  * and leak hunting (debugfs MODULE/ddi_stats).  All are zero once the
  * module's driver is removed (compat/main.c).
+ * @handles:    devmap handles
+ * @segs:       devmap segments (mmap(2) calls)
+ * @vmas:       VMAs of devmap and mmap(9E) mappings
+ * @cookies:    ddi_umem_alloc() cookies
+ * @umem_pages: their pages
+ * @regmaps:    register mappings, incl. devmap_regs
+ * @nodes:      minor nodes, incl. removed ones
  */
 struct xxddi_stats {
-	atomic_long_t handles;		/* devmap handles */
-	atomic_long_t segs;		/* devmap segments (mmap(2) calls) */
-	atomic_long_t vmas;		/* VMAs of devmap and mmap(9E) mappings */
-	atomic_long_t cookies;		/* ddi_umem_alloc() cookies */
-	atomic_long_t umem_pages;	/* their pages */
-	atomic_long_t regmaps;		/* register mappings, incl. devmap_regs */
-	atomic_long_t nodes;		/* minor nodes, incl. removed ones */
+	atomic_long_t handles;
+	atomic_long_t segs;
+	atomic_long_t vmas;
+	atomic_long_t cookies;
+	atomic_long_t umem_pages;
+	atomic_long_t regmaps;
+	atomic_long_t nodes;
 };
 
 extern struct xxddi_stats xxddi_stats;
@@ -262,10 +276,14 @@ void i_ddi_stats_create(struct ddi_driver *drv);
 void i_ddi_stats_remove(struct ddi_driver *drv);
 bool i_ddi_leak_check(const char *name, const char *when);
 
-/*
+/**
  * struct devmap_ctx - a device context shared by all processes of a device
  * (devmap_do_ctxmgt(9F)): one owner handle at a time; another handle may
  * take it only after the owner held it for @timeout jiffies.
+ * @lock:    protects the rest
+ * @owner:   the handle that owns the context, or NULL
+ * @expires: jiffies until which @owner keeps it
+ * @timeout: devmap_set_ctx_timeout(9F)'s minimum, in jiffies
  */
 struct devmap_ctx {
 	struct mutex lock;		/* protects the rest */
@@ -274,7 +292,11 @@ struct devmap_ctx {
 	clock_t timeout;
 };
 
-/* struct as - the address space argument of segmap(9E): the new VMA. */
+/**
+ * struct as - the address space argument of segmap(9E): the new VMA.
+ * @a_vma: the VMA mmap(2) created
+ * @a_mn:  the minor node being mapped
+ */
 struct as {
 	struct vm_area_struct *a_vma;
 	struct ddi_minor_node *a_mn;
@@ -285,12 +307,13 @@ struct as {
 #define DEVMAP_CACHE_UC		1
 #define DEVMAP_CACHE_WC		2
 
-/*
+/**
  * struct ddi_acc_impl - a register mapping (ddi_acc_handle_t).
  * @dip:    the device
  * @rnumber: register set
  * @config: configuration space: accessors use pci_{read,write}_config_*
  *          and "addresses" are offsets from NULL
+ * @io:     an I/O port BAR (@base is a pci_iomap_range() cookie)
  * @base:   kernel address of the mapped range (MMIO or port cookie)
  * @phys:   physical address of @base (memory BARs)
  * @len:    bytes mapped
@@ -346,7 +369,12 @@ static inline uint_t i_ddi_vma_maptype(struct vm_area_struct *vma)
 	return (vma->vm_flags & VM_MAYSHARE) ? MAP_SHARED : MAP_PRIVATE;
 }
 
-/* The user (file) offset of @vma's first byte. */
+/**
+ * i_vma_uoff() - the user (file) offset of a mapping's first byte
+ * @vma: the mapping
+ *
+ * Return: the offset in bytes.
+ */
 static inline u64 i_vma_uoff(struct vm_area_struct *vma)
 {
 	return (u64)vma->vm_pgoff << PAGE_SHIFT;

@@ -203,7 +203,7 @@ void ddi_umem_free(ddi_umem_cookie_t ucookie)
 
 /* Check a umem range and protection for @dhp; 0 or a positive errno. */
 static int i_umem_check(struct devmap_handle *dhp,
-		      struct ddi_umem_cookie *cookie, offset_t off, size_t len,
+			struct ddi_umem_cookie *cookie, offset_t off, size_t len,
 		      uint_t maxprot, uint_t flags)
 {
 	if ((flags & DEVMAP_MAPPING_INVALID) && !(flags & DEVMAP_ALLOW_REMAP))
