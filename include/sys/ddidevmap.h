@@ -92,8 +92,8 @@ enum devmap_fault_type {
  *                 after it (NULL if none); set *@new_pvtp1 / *@new_pvtp2.
  *
  * Context: every callback runs in process context and may sleep.  Locks
- * held (the order is in compat/devmap.c's "Locking"): devmap_map with the
- * mmap lock held for writing and no xxddi lock; devmap_access with the
+ * held (the order is in compat/devmap_seg.c's "Locking"): devmap_map with
+ * the mmap lock held for writing and no xxddi lock; devmap_access with the
  * mmap lock held for reading and the mapping's segment lock (so it may
  * take the device context's lock through devmap_do_ctxmgt(), then its own
  * locks); devmap_dup with both processes' mmap locks held for writing and

@@ -143,7 +143,7 @@ int ddi_prop_get_int(dev_t match_dev, dev_info_t *dip, uint_t flags,
 int ddi_prop_op(dev_t dev, dev_info_t *dip, ddi_prop_op_t prop_op,
 		int mod_flags, char *name, caddr_t valuep, int *lengthp);
 
-/* The DDI defaults for cb_ops(9S) / dev_ops(9S) slots (compat/dip.c) */
+/* The DDI defaults for cb_ops(9S) / dev_ops(9S) slots (compat/misc.c) */
 int nochpoll(dev_t dev, short events, int anyyet, short *reventsp,
 	     struct pollhead **phpp);
 int ddi_quiesce_not_needed(dev_info_t *dip);
@@ -157,6 +157,8 @@ void *ddi_get_driver_private(dev_info_t *dip);
 int ddi_create_minor_node(dev_info_t *dip, const char *name, int spec_type,
 			  minor_t minor_num, const char *node_type, int flag);
 void ddi_remove_minor_node(dev_info_t *dip, const char *name);
+
+/* Copies to and from an ioctl(9E) caller (compat/copy.c) */
 int ddi_copyin(const void __user *buf, void *driverbuf, size_t cn, int flags);
 int ddi_copyout(const void *driverbuf, void __user *buf, size_t cn,
 		int flags);
