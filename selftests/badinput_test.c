@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "xxmem.h"
+#include "vm_util.h"
 
 /* The harness itself is not -Wextra clean (an unused signal handler argument). */
 #pragma GCC diagnostic push
@@ -73,39 +74,10 @@
 #define NOBODY		65534
 #define CHUNK		XXMEM_SCATTER_CHUNK_SIZE
 
-static const char *xx_dev(void)
+/* REGION_INFO of region @index into @ri: 0 or the errno. */
+static int region_errno(int fd, uint32_t index, struct xxmem_region_info *ri)
 {
-	const char *dev = getenv("XXMEM_DEV");
-
-	return dev && *dev ? dev : "/dev/xxmem";
-}
-
-static size_t pg(void)
-{
-	return (size_t)sysconf(_SC_PAGESIZE);
-}
-
-static bool failed(const void *p)
-{
-	return (uintptr_t)p == (uintptr_t)MAP_FAILED;
-}
-
-/* 0 if mmap succeeded (the mapping is removed again), else its errno. */
-static int map_errno(int fd, uint64_t off, size_t len, int prot, int flags)
-{
-	void *p = mmap(NULL, len, prot, flags, fd, (off_t)off);
-
-	if (failed(p))
-		return errno;
-	munmap(p, len);
-	return 0;
-}
-
-static int region_info(int fd, uint32_t index, struct xxmem_region_info *ri)
-{
-	memset(ri, 0, sizeof(*ri));
-	ri->index = index;
-	return ioctl(fd, XXMEM_IOC_REGION_INFO, ri) ? errno : 0;
+	return region_info(fd, index, ri) ? errno : 0;
 }
 
 /* How a child ended: the signal that killed it, or 0 after exit(0). */
@@ -135,37 +107,6 @@ static int touch_signal(volatile uint8_t *p, bool write)
 	return child_signal(pid);
 }
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-	int err;
-
-	if (fd < 0)
-		return errno;
-	n = write(fd, val, strlen(val));
-	err = n < 0 ? errno : 0;
-	close(fd);
-	return err;
-}
-
-static int read_file(const char *path, char *buf, size_t n)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t r;
-	size_t got = 0;
-
-	if (fd < 0)
-		return -1;
-	while (got < n - 1 && (r = read(fd, buf + got, n - 1 - got)) > 0)
-		got += (size_t)r;
-	close(fd);
-	buf[got] = 0;
-	while (got && buf[got - 1] == '\n')
-		buf[--got] = 0;
-	return (int)got;
-}
-
 /* ---- PCI nodes ---- */
 
 struct pcinode {
@@ -173,25 +114,6 @@ struct pcinode {
 	char bdf[32];
 	char path[32];
 };
-
-/* The xxmem node of PCI function @bdf, or -1. */
-static int node_of(const char *bdf)
-{
-	char path[128];
-	struct dirent *de;
-	int n = -1;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/misc", bdf);
-	d = opendir(path);
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (sscanf(de->d_name, "xxmem%d", &n) == 1)
-			break;
-	closedir(d);
-	return n;
-}
 
 /* A bound function with vendor:device @vd ("0x1234:0x11e8"), or NULL for any. */
 static bool find_pci(const char *vd, struct pcinode *pn)
@@ -234,7 +156,7 @@ static int wait_node(const char *bdf)
 	int i, n;
 
 	for (i = 0; i < 500; i++) {
-		n = node_of(bdf);
+		n = xxmem_node_of(bdf);
 		if (n > 0) {
 			snprintf(path, sizeof(path), "/dev/xxmem%d", n);
 			if (access(path, F_OK) == 0)
@@ -388,11 +310,11 @@ FIXTURE_SETUP(bad)
 {
 	int i;
 
-	self->pg = pg();
+	self->pg = page_size();
 	self->fd = open(xx_dev(), O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", xx_dev(), strerror(errno));
 	for (i = 0; i < NREGIONS; i++)
-		ASSERT_EQ(0, region_info(self->fd, (uint32_t)i, &self->ri[i]));
+		ASSERT_EQ(0, region_errno(self->fd, (uint32_t)i, &self->ri[i]));
 }
 
 FIXTURE_TEARDOWN(bad)
@@ -404,7 +326,7 @@ FIXTURE_TEARDOWN(bad)
 		if (chmod(self->chmodded[i], self->oldmode[i]))
 			TH_LOG("restoring mode %o of %s: %s", self->oldmode[i],
 			       self->chmodded[i], strerror(errno));
-	if (self->unbound[0] && node_of(self->unbound) < 0) {
+	if (self->unbound[0] && xxmem_node_of(self->unbound) < 0) {
 		write_file(PCI_DRV "/bind", self->unbound);
 		wait_node(self->unbound);
 	}
@@ -518,9 +440,9 @@ TEST_F(bad, region_info_past_last_is_einval)
 {
 	struct xxmem_region_info ri;
 
-	EXPECT_EQ(EINVAL, region_info(self->fd, NREGIONS, &ri));
-	EXPECT_EQ(EINVAL, region_info(self->fd, 255, &ri));
-	EXPECT_EQ(EINVAL, region_info(self->fd, UINT32_MAX, &ri));
+	EXPECT_EQ(EINVAL, region_errno(self->fd, NREGIONS, &ri));
+	EXPECT_EQ(EINVAL, region_errno(self->fd, 255, &ri));
+	EXPECT_EQ(EINVAL, region_errno(self->fd, UINT32_MAX, &ri));
 }
 
 /* Row: an absent BAR of a PCI node -> size 0, mmap ENXIO. */
@@ -536,7 +458,7 @@ TEST_F(bad, absent_bar_is_enxio)
 	fd = open(pn.path, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd) TH_LOG("open %s: %s", pn.path, strerror(errno));
 	for (b = 0; b < NBARS; b++) {
-		ASSERT_EQ(0, region_info(fd, b, &ri));
+		ASSERT_EQ(0, region_errno(fd, b, &ri));
 		if (ri.size)
 			continue;
 		absent++;
@@ -606,7 +528,7 @@ TEST_F(bad, io_bar_is_enxio)
 	snprintf(path, sizeof(path), "/dev/xxmem%d", n);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, region_info(fd, (uint32_t)io, &ri));
+	ASSERT_EQ(0, region_errno(fd, (uint32_t)io, &ri));
 	EXPECT_EQ(0ull, (unsigned long long)ri.size) TH_LOG("I/O BAR %d of %s", io, bdf);
 	EXPECT_EQ(ENXIO, map_errno(fd, roff((unsigned int)io), self->pg,
 				   PROT_READ | PROT_WRITE, MAP_SHARED));
@@ -676,7 +598,7 @@ TEST_F(bad, mprotect_upgrade_on_status_is_eacces)
 	void *p;
 
 	p = mmap(NULL, self->pg, PROT_READ, MAP_SHARED, self->fd, (off_t)roff(2));
-	ASSERT_FALSE(failed(p));
+	ASSERT_FALSE(map_failed(p));
 	EXPECT_EQ(-1, mprotect(p, self->pg, PROT_READ | PROT_WRITE));
 	EXPECT_EQ(EACCES, errno);
 	EXPECT_EQ(-1, mprotect(p, self->pg, PROT_WRITE));
@@ -697,7 +619,7 @@ TEST_F(bad, mprotect_exec_is_eacces)
 		void *p = mmap(NULL, self->pg, PROT_READ, MAP_SHARED, self->fd,
 			       (off_t)roff(r));
 
-		ASSERT_FALSE(failed(p));
+		ASSERT_FALSE(map_failed(p));
 		EXPECT_EQ(-1, mprotect(p, self->pg, PROT_READ | PROT_EXEC));
 		EXPECT_EQ(EACCES, errno) TH_LOG("region %u", r);
 		munmap(p, self->pg);
@@ -716,7 +638,7 @@ TEST_F(bad, rdonly_fd_shared_write_is_eacces)
 	EXPECT_EQ(EACCES, map_errno(fd, roff(1), self->pg, PROT_WRITE,
 				    MAP_SHARED));
 	p = mmap(NULL, self->pg, PROT_READ, MAP_SHARED, fd, 0);
-	ASSERT_FALSE(failed(p));
+	ASSERT_FALSE(map_failed(p));
 	EXPECT_EQ(-1, mprotect(p, self->pg, PROT_READ | PROT_WRITE));
 	EXPECT_EQ(EACCES, errno);
 	munmap(p, self->pg);
@@ -733,18 +655,18 @@ TEST_F(bad, mremap_grow_is_efault)
 			       MAP_SHARED, self->fd, (off_t)roff(r));
 		void *q;
 
-		ASSERT_FALSE(failed(p));
+		ASSERT_FALSE(map_failed(p));
 		/* make room after it, so growing in place would fit */
 		munmap((char *)p + self->pg, self->pg);
 		q = mremap(p, self->pg, 2 * self->pg, 0);
-		EXPECT_TRUE(failed(q));
+		EXPECT_TRUE(map_failed(q));
 		EXPECT_EQ(EFAULT, errno) TH_LOG("region %u in place", r);
 		q = mremap(p, self->pg, 64 * self->pg, MREMAP_MAYMOVE);
-		EXPECT_TRUE(failed(q));
+		EXPECT_TRUE(map_failed(q));
 		EXPECT_EQ(EFAULT, errno) TH_LOG("region %u, may move", r);
 		/* "duplicating" a shared mapping (old_len 0) is a grow too */
 		q = mremap(p, 0, self->pg, MREMAP_MAYMOVE);
-		EXPECT_TRUE(failed(q));
+		EXPECT_TRUE(map_failed(q));
 		EXPECT_EQ(EFAULT, errno) TH_LOG("region %u, old_len 0", r);
 		munmap(p, self->pg);
 	}
@@ -756,10 +678,10 @@ TEST_F(bad, mremap_dontunmap_is_einval)
 	void *p = mmap(NULL, self->pg, PROT_READ, MAP_SHARED, self->fd, 0);
 	void *q;
 
-	ASSERT_FALSE(failed(p));
+	ASSERT_FALSE(map_failed(p));
 	q = mremap(p, self->pg, self->pg, MREMAP_MAYMOVE | MREMAP_DONTUNMAP,
 		   NULL);
-	EXPECT_TRUE(failed(q));
+	EXPECT_TRUE(map_failed(q));
 	EXPECT_EQ(EINVAL, errno);
 	munmap(p, self->pg);
 }
@@ -784,11 +706,11 @@ TEST_F(bad, map_fixed_over_mapping_replaces_it)
 	/* two handles (one per chunk of region 1), then a fixed replacement */
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
 		 (off_t)roff(1));
-	ASSERT_FALSE(failed(p));
+	ASSERT_FALSE(map_failed(p));
 	memset(p, 0x11, len);
 	q = mmap(p, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 		 self->fd, (off_t)(roff(1) + 4 * CHUNK));
-	ASSERT_FALSE(failed(q));
+	ASSERT_FALSE(map_failed(q));
 	ASSERT_TRUE(p == q);
 	memset(q, 0x22, len);
 	ASSERT_EQ((ssize_t)sizeof(buf),
@@ -857,8 +779,8 @@ TEST_F(bad, ioctl_bad_pointer_is_efault)
 			edge + self->pg - 8 };
 	unsigned int i;
 
-	ASSERT_FALSE(failed(ro));
-	ASSERT_FALSE(failed(edge));
+	ASSERT_FALSE(map_failed(ro));
+	ASSERT_FALSE(map_failed(edge));
 	ASSERT_EQ(0, mprotect(edge + self->pg, self->pg, PROT_NONE));
 	memset(edge + self->pg - 8, 0, 8);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -892,7 +814,7 @@ TEST_F(bad, mapping_after_unbind_is_enodev)
 	fd = open(pn.path, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	p = mmap(NULL, self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_FALSE(failed(p)) TH_LOG("mmap BAR 0: %s", strerror(errno));
+	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap BAR 0: %s", strerror(errno));
 	id = p;
 	ASSERT_EQ(EDU_ID, *id);
 
@@ -920,7 +842,7 @@ TEST_F(bad, mapping_after_unbind_is_enodev)
 	snprintf(pn.path, sizeof(pn.path), "/dev/xxmem%d", n);
 	fd2 = open(pn.path, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd2);
-	EXPECT_EQ(0, region_info(fd2, 0, &ri));
+	EXPECT_EQ(0, region_errno(fd2, 0, &ri));
 	EXPECT_EQ(0, map_errno(fd2, 0, self->pg, PROT_READ, MAP_SHARED));
 	EXPECT_EQ(0, munmap(p, self->pg));
 	EXPECT_EQ(0, close(fd));
@@ -1010,16 +932,16 @@ TEST_F(bad, unprivileged_bar_mmap_is_eperm)
 			if (fd < 0)
 				_exit(11);
 			if (i == 0) {	/* /dev/xxmem: kernel memory */
-				_exit(map_errno(fd, 0, pg(), PROT_READ | PROT_WRITE,
+				_exit(map_errno(fd, 0, page_size(), PROT_READ | PROT_WRITE,
 						MAP_SHARED) ? 12 : 0);
 			}
 			for (b = 0; b < NBARS; b++) {
-				if (region_info(fd, b, &ri))
+				if (region_errno(fd, b, &ri))
 					_exit(13);
 				if (!ri.size)
 					continue;
 				mapped++;
-				if (map_errno(fd, roff(b), pg(), PROT_READ,
+				if (map_errno(fd, roff(b), page_size(), PROT_READ,
 					      MAP_SHARED) != EPERM)
 					_exit(14);
 			}
@@ -1048,7 +970,7 @@ TEST_F(bad, no_rawio_bar_mmap_is_eperm)
 			_exit(10);
 		if (drop_rawio())
 			_exit(11);
-		_exit(map_errno(fd, 0, pg(), PROT_READ, MAP_SHARED) == EPERM ? 0 : 12);
+		_exit(map_errno(fd, 0, page_size(), PROT_READ, MAP_SHARED) == EPERM ? 0 : 12);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, status) TH_LOG("child exit 0x%x (11: capset, 12: not EPERM)", status);
@@ -1124,7 +1046,7 @@ TEST_F(bad, bar_partial_change_splits)
 	fd = open(pn.path, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	for (b = 0; b < NBARS; b++)
-		if (region_info(fd, b, &ri) == 0 && ri.size >= len)
+		if (region_errno(fd, b, &ri) == 0 && ri.size >= len)
 			break;
 	if (b == NBARS) {
 		close(fd);
@@ -1134,10 +1056,10 @@ TEST_F(bad, bar_partial_change_splits)
 	off = ivs && ri.size >= 0x80000 ? 0x40000 : 0;
 	q = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 		 (off_t)(roff(b) + off));
-	ASSERT_FALSE(failed(q)) TH_LOG("%s BAR %u: %s", pn.path, b, strerror(errno));
+	ASSERT_FALSE(map_failed(q)) TH_LOG("%s BAR %u: %s", pn.path, b, strerror(errno));
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 		 (off_t)(roff(b) + off));
-	ASSERT_FALSE(failed(p)) TH_LOG("%s BAR %u: %s", pn.path, b, strerror(errno));
+	ASSERT_FALSE(map_failed(p)) TH_LOG("%s BAR %u: %s", pn.path, b, strerror(errno));
 	if (ivs) {
 		saved = malloc(2 * len);
 		ASSERT_TRUE(saved != NULL);

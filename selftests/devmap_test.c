@@ -63,7 +63,6 @@
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
 
-#define XX_DEV_DEFAULT		"/dev/xxmem"
 #define XX_TRACE_DEFAULT	"/sys/kernel/debug/xxmem/trace"
 #define XXMMAP_DEV_DEFAULT	"/dev/xxmmap"
 #define XXSEGMAP_DEV_DEFAULT	"/dev/xxsegmap"
@@ -108,54 +107,9 @@ struct xxseg_lock {
 /* The default of xxmem's ctx_timeout_ms. */
 #define CTX_TIMEOUT_DEFAULT_MS	20
 
-static const char *env_or(const char *name, const char *dflt)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : dflt;
-}
-
-static const char *xx_dev(void)
-{
-	return env_or("XXMEM_DEV", XX_DEV_DEFAULT);
-}
-
 static const char *trace_path(void)
 {
 	return env_or("XXMEM_TRACE", XX_TRACE_DEFAULT);
-}
-
-static size_t page_size(void)
-{
-	return (size_t)sysconf(_SC_PAGESIZE);
-}
-
-static bool map_failed(const void *p)
-{
-	return (uintptr_t)p == (uintptr_t)MAP_FAILED;
-}
-
-static void *xx_mmap(int fd, uint64_t off, size_t len, int prot, int flags)
-{
-	return mmap(NULL, len, prot, flags, fd, (off_t)off);
-}
-
-/* 0 when the mapping succeeded (it is removed again), else mmap's errno. */
-static int map_errno(int fd, uint64_t off, size_t len, int prot, int flags)
-{
-	void *p = xx_mmap(fd, off, len, prot, flags);
-
-	if (map_failed(p))
-		return errno;
-	munmap(p, len);
-	return 0;
-}
-
-static int region_info(int fd, uint32_t index, struct xxmem_region_info *ri)
-{
-	memset(ri, 0, sizeof(*ri));
-	ri->index = index;
-	return ioctl(fd, XXMEM_IOC_REGION_INFO, ri);
 }
 
 /* Read exactly len bytes at off (looping over short reads); bytes read. */
@@ -175,125 +129,6 @@ static ssize_t pread_full(int fd, void *buf, size_t len, uint64_t off)
 		got += (size_t)n;
 	}
 	return (ssize_t)got;
-}
-
-/*
- * Data patterns: a 32-bit word derived from its device offset and a seed,
- * so a page that landed in the wrong chunk or at the wrong offset is seen.
- */
-static uint32_t pat_word(uint64_t off, uint32_t seed)
-{
-	uint64_t x = off * 0xd6e8feb86659fd93ULL + seed;
-
-	x ^= x >> 31;
-	x *= 0x9e3779b97f4a7c15ULL;
-	x ^= x >> 29;
-	return (uint32_t)x;
-}
-
-/* p maps device offset off; off and len are multiples of 4. */
-static void pat_fill(void *p, uint64_t off, size_t len, uint32_t seed)
-{
-	volatile uint32_t *w = p;
-	size_t i;
-
-	for (i = 0; i < len / 4; i++)
-		w[i] = pat_word(off + i * 4, seed);
-}
-
-/* Device offset of the first word that differs from the pattern, or -1. */
-static int64_t pat_check(const void *p, uint64_t off, size_t len, uint32_t seed)
-{
-	const volatile uint32_t *w = p;
-	size_t i;
-
-	for (i = 0; i < len / 4; i++) {
-		if (w[i] != pat_word(off + i * 4, seed))
-			return (int64_t)(off + i * 4);
-	}
-	return -1;
-}
-
-static uint32_t new_seed(void)
-{
-	static uint32_t count;
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint32_t)getpid() * 0x2545f491U ^ (uint32_t)ts.tv_nsec ^
-	       ++count * 0x61c88647U;
-}
-
-static uint8_t byte_at(const void *p, size_t off)
-{
-	return ((const volatile uint8_t *)p)[off];
-}
-
-static void set_byte(void *p, size_t off, uint8_t v)
-{
-	((volatile uint8_t *)p)[off] = v;
-}
-
-static void no_core_dumps(void)
-{
-	struct rlimit rl = { 0, 0 };
-
-	setrlimit(RLIMIT_CORE, &rl);
-}
-
-static pid_t fork_flushed(void)
-{
-	fflush(stdout);
-	fflush(stderr);
-	return fork();
-}
-
-/* Fork a child that reads (or writes) p; return its wait status. */
-static int touch_in_child(void *p, bool write)
-{
-	pid_t pid;
-	int status;
-
-	pid = fork_flushed();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		no_core_dumps();
-		if (write)
-			set_byte(p, 0, (uint8_t)(byte_at(p, 0) + 1));
-		else
-			(void)byte_at(p, 0);
-		_exit(0);
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return status;
-}
-
-static bool exited_ok(int status)
-{
-	return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-static bool killed_by(int status, int sig)
-{
-	return status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == sig;
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-/* Is the device node on a noexec mount (then the VFS refuses PROT_EXEC)? */
-static bool dev_noexec(const char *dev)
-{
-	struct statvfs st;
-
-	return statvfs(dev, &st) == 0 && (st.f_flag & ST_NOEXEC);
 }
 
 /* ---- module parameters ---- */
@@ -575,14 +410,6 @@ static int tr_find_dup(const struct trace *t, long dh)
 		       (long)(_dh), (uint64_t)(_off), (uint64_t)(_len),	\
 		       (_n1) < 0 ? "-" : "id", (_n2) < 0 ? "-" : "id",		\
 		       (long)(_n1), (long)(_n2), (_t)->raw)
-
-#define EXPECT_MAP_ERR(_err, _fd, _off, _len, _prot, _flags) do {		\
-	int __e = map_errno(_fd, _off, _len, _prot, _flags);			\
-	EXPECT_EQ(_err, __e)							\
-		TH_LOG("mmap off 0x%" PRIx64 " len 0x%zx prot 0x%x flags 0x%x: %s", \
-		       (uint64_t)(_off), (size_t)(_len), (_prot), (_flags),	\
-		       __e ? strerror(__e) : "succeeded");			\
-} while (0)
 
 /* ---- status (region 2) ---- */
 

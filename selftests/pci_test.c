@@ -118,39 +118,6 @@ struct xx_pcidev {
 	uint64_t start[XX_NBARS], end[XX_NBARS], flags[XX_NBARS];
 };
 
-static size_t page_size(void)
-{
-	return (size_t)sysconf(_SC_PAGESIZE);
-}
-
-static bool map_failed(const void *p)
-{
-	return (uintptr_t)p == (uintptr_t)MAP_FAILED;
-}
-
-static void *xx_mmap(int fd, uint64_t off, size_t len, int prot, int flags)
-{
-	return mmap(NULL, len, prot, flags, fd, (off_t)off);
-}
-
-/* 0 when the mapping succeeded (it is removed again), else mmap's errno. */
-static int map_errno(int fd, uint64_t off, size_t len, int prot, int flags)
-{
-	void *p = xx_mmap(fd, off, len, prot, flags);
-
-	if (map_failed(p))
-		return errno;
-	munmap(p, len);
-	return 0;
-}
-
-static int region_info(int fd, uint32_t index, struct xxmem_region_info *ri)
-{
-	memset(ri, 0, sizeof(*ri));
-	ri->index = index;
-	return ioctl(fd, XXMEM_IOC_REGION_INFO, ri);
-}
-
 static uint32_t rd32(const void *base, size_t off)
 {
 	return *(const volatile uint32_t *)((const volatile uint8_t *)base + off);
@@ -161,65 +128,11 @@ static void wr32(void *base, size_t off, uint32_t v)
 	*(volatile uint32_t *)((volatile uint8_t *)base + off) = v;
 }
 
-static const char *errno_name(int e)
-{
-	static char buf[16];
-
-	switch (e) {
-	case 0:		return "ok";
-	case EPERM:	return "EPERM";
-	case ENOENT:	return "ENOENT";
-	case EIO:	return "EIO";
-	case ENXIO:	return "ENXIO";
-	case EBADF:	return "EBADF";
-	case EACCES:	return "EACCES";
-	case EFAULT:	return "EFAULT";
-	case EBUSY:	return "EBUSY";
-	case ENODEV:	return "ENODEV";
-	case EINVAL:	return "EINVAL";
-	case ENOTTY:	return "ENOTTY";
-	case ENOMEM:	return "ENOMEM";
-	}
-	snprintf(buf, sizeof(buf), "E%d", e);
-	return buf;
-}
-
-static bool parse_u64(const char *s, uint64_t *val)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!s || !*s || *s == '-')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end)
-		return false;
-	*val = v;
-	return true;
-}
-
-/* Read a small sysfs file into buf; false if it cannot be read. */
-static bool read_file(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return false;
-	buf[n] = '\0';
-	return true;
-}
-
 static bool read_hex(const char *path, unsigned long *v)
 {
 	char buf[32], *end;
 
-	if (!read_file(path, buf, sizeof(buf)))
+	if (read_file(path, buf, sizeof(buf)) < 0)
 		return false;
 	errno = 0;
 	*v = strtoul(buf, &end, 16);
@@ -408,20 +321,6 @@ static long first_diff(const char *a, const char *b, size_t len)
 	return -1;
 }
 
-static bool node_noexec(const char *node)
-{
-	struct statvfs st;
-
-	return statvfs(node, &st) == 0 && (st.f_flag & ST_NOEXEC);
-}
-
-static void no_core_dumps(void)
-{
-	struct rlimit rl = { 0, 0 };
-
-	setrlimit(RLIMIT_CORE, &rl);
-}
-
 /* Drop CAP_SYS_RAWIO from the calling process (effective and permitted). */
 static int drop_cap_sys_rawio(void)
 {
@@ -560,14 +459,6 @@ FIXTURE_TEARDOWN(pci)
 #define NEED_ANY() do {								\
 	if (self->edu_fd < 0 && self->ivs_fd < 0)				\
 		XX_SKIP("no edu or ivshmem function bound to xxmem");		\
-} while (0)
-
-#define EXPECT_MAP_ERR(_err, _fd, _off, _len, _prot, _flags) do {		\
-	int __e = map_errno(_fd, _off, _len, _prot, _flags);			\
-	EXPECT_EQ(_err, __e)							\
-		TH_LOG("mmap off 0x%" PRIx64 " len 0x%zx prot %d flags 0x%x: %s", \
-		       (uint64_t)(_off), (size_t)(_len), (int)(_prot),		\
-		       (unsigned int)(_flags), errno_name(__e));		\
 } while (0)
 
 /* Map LEN bytes at OFF of REGION shared; the test fails if that fails. */
@@ -1010,7 +901,7 @@ TEST_F(pci, prot_exec_is_eacces)
 	for (f = 0; f < 2; f++) {
 		if (fds[f] < 0)
 			continue;
-		if (node_noexec(nodes[f]))
+		if (dev_noexec(nodes[f]))
 			XX_SKIP("%s is on a noexec mount: the VFS refuses PROT_EXEC",
 				nodes[f]);
 		EXPECT_MAP_ERR(EACCES, fds[f], offs[f], self->pg,
@@ -1094,6 +985,12 @@ static int helper_fail(const char *what)
 {
 	fprintf(stderr, "pci_test: %s: %s\n", what, strerror(errno));
 	return 1;
+}
+
+/* An errno as pci_test.sh reads the helper modes' output: "ok" for 0. */
+static const char *helper_err(int e)
+{
+	return e ? errno_name(e) : "ok";
 }
 
 static int helper_usage(void)
@@ -1199,9 +1096,9 @@ static int helper_main(int argc, char **argv)
 			munmap(p, page_size());
 		if (pread(fd, &c, 1, 0) < 0)
 			e_read = errno;
-		printf("ioctl=%s", errno_name(e_ioctl));
-		printf(" mmap=%s", errno_name(e_mmap));
-		printf(" read=%s\n", errno_name(e_read));
+		printf("ioctl=%s", helper_err(e_ioctl));
+		printf(" mmap=%s", helper_err(e_mmap));
+		printf(" read=%s\n", helper_err(e_read));
 		close(fd);
 		return fflush(stdout) ? 1 : 0;
 	}
@@ -1218,7 +1115,7 @@ static int helper_main(int argc, char **argv)
 		e = map_errno(fd, XXMEM_REGION_OFFSET(region) + off,
 			      (size_t)len, PROT_READ | PROT_WRITE, MAP_SHARED);
 		close(fd);
-		printf("%s\n", errno_name(e));
+		printf("%s\n", helper_err(e));
 		return fflush(stdout) ? 1 : 0;
 	}
 	if (!strcmp(mode, "--peek32")) {

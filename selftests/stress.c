@@ -89,6 +89,7 @@
 #include <unistd.h>
 
 #include "xxmem.h"
+#include "vm_util.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE	0x100000
@@ -220,14 +221,6 @@ static struct shared *S;
 
 /* ---- small helpers ---- */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void sleep_ms(unsigned int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
@@ -274,28 +267,6 @@ static void out_line(const char *fmt, ...)
 	buf[n++] = '\n';
 	if (write(STDOUT_FILENO, buf, n) < 0)
 		return;
-}
-
-static const char *ename(int e)
-{
-	static const struct { int e; const char *n; } t[] = {
-		{ 0, "success" }, { EPERM, "EPERM" }, { ENOENT, "ENOENT" },
-		{ EINTR, "EINTR" }, { EIO, "EIO" }, { ENXIO, "ENXIO" },
-		{ EBADF, "EBADF" }, { EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" },
-		{ EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
-		{ EEXIST, "EEXIST" }, { ENODEV, "ENODEV" }, { EINVAL, "EINVAL" },
-		{ ENOTTY, "ENOTTY" }, { EOVERFLOW, "EOVERFLOW" },
-		{ EOPNOTSUPP, "EOPNOTSUPP" }, { ESPIPE, "ESPIPE" },
-		{ -SIGSEGV, "SIGSEGV" }, { -SIGBUS, "SIGBUS" },
-	};
-	static __thread char other[24];
-	size_t i;
-
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (t[i].e == e)
-			return t[i].n;
-	snprintf(other, sizeof(other), "errno %d", e);
-	return other;
 }
 
 /* ---- random numbers: splitmix64 for seeding, xorshift64* per thread ---- */
@@ -363,7 +334,7 @@ static void rd_unlock(void)
  */
 static bool ex_lock(unsigned int timeout_ms)
 {
-	uint64_t end = now_ns() + (uint64_t)timeout_ms * 1000000ull;
+	int64_t end = now_ns() + (int64_t)timeout_ms * 1000000;
 	struct rwl *l = &S->lock;
 
 	while (__atomic_exchange_n(&l->wm, 1, __ATOMIC_SEQ_CST)) {
@@ -395,7 +366,6 @@ static void ex_unlock(void)
 
 static int trace_log_fd = -1;
 
-static int write_sysfs(const char *path, const char *val);
 
 /* Read the whole trace into @buf; returns its length or -1. */
 static ssize_t trace_read(char *buf, size_t n)
@@ -435,7 +405,7 @@ static void trace_move(void)
 	S->tr_lines += lines;
 	S->tr_bytes += (uint64_t)n;
 	S->tr_drains++;
-	write_sysfs(TRACE_PATH, "0");
+	write_file(TRACE_PATH, "0");
 }
 
 static void trace_open_log(void)
@@ -590,7 +560,7 @@ static bool expect(struct thr *t, int got, int want)
 		atomic_add(want ? &t->ws->experr : &t->ws->ok, 1);
 		return true;
 	}
-	fail(t, "got %s, expected %s", ename(got), ename(want));
+	fail(t, "got %s, expected %s", errno_name(got), errno_name(want));
 	return false;
 }
 
@@ -605,7 +575,7 @@ static bool expect_pci(struct thr *t, int got, int want, bool may_gone)
 		atomic_add(&t->ws->enodev, 1);
 		return true;
 	}
-	fail(t, "got %s, expected %s%s", ename(got), ename(want),
+	fail(t, "got %s, expected %s%s", errno_name(got), errno_name(want),
 	     may_gone ? " (or ENODEV: the device was unbound)" : "");
 	return false;
 }
@@ -1380,7 +1350,7 @@ static void do_mmap(struct thr *t, bool over)
 			maps_remove(t, fixed, fixed + (size_t)alen);
 		} else if (over && err && !is_mapped(fixed)) {
 			fail(t, "MAP_FIXED failed before the driver (%s) but the old mapping is gone",
-			     ename(err));
+			     errno_name(err));
 			maps_remove(t, fixed, fixed + (size_t)alen);
 		}
 		return;
@@ -1700,7 +1670,7 @@ static bool probe_dofork(struct thr *t, int fd)
 	t->dofork_errno = madvise(p, PG, MADV_DOFORK) ? errno : 0;
 	munmap(p, PG);
 	if (t->dofork_errno && t->dofork_errno != EINVAL) {
-		fail(t, "%s", ename(t->dofork_errno));
+		fail(t, "%s", errno_name(t->dofork_errno));
 		return false;
 	}
 	return true;
@@ -1745,7 +1715,7 @@ static bool fault_ok_d(struct thr *t, const struct xmap *m, int r, bool write,
 		atomic_add(&t->ws->sigbus, 1);
 		return false;
 	}
-	fail(t, "%s: %s (code %d)%s", how, ename(r), t->fcode,
+	fail(t, "%s: %s (code %d)%s", how, errno_name(r), t->fcode,
 	     r == -SIGBUS ? " without an unbind" : "");
 	return false;
 }
@@ -2162,7 +2132,7 @@ static void child_main(struct thr *t, bool wait_kill)
 			if (got)
 				fail(t, "child munmap [+0x%zx, +0x%zx): got %s, expected success",
 				     (size_t)(a - m->addr), (size_t)(b - m->addr),
-				     ename(got));
+				     errno_name(got));
 			if (!got)	/* what is left is checked below */
 				maps_remove(t, a, b);
 		}
@@ -2182,7 +2152,7 @@ static void child_main(struct thr *t, bool wait_kill)
 			r = guarded_copy(t, buf, (void *)m->addr, 1);
 			if (r != -SIGSEGV)
 				fail(t, "MADV_DONTFORK mapping in the child: %s",
-				     ename(r));
+				     errno_name(r));
 			continue;
 		}
 		s = shadow_of(t, m->kind, m->dev, m->region);
@@ -2247,7 +2217,8 @@ static void op_fork(struct thr *t)
 {
 	struct child_report *rep = t->report;
 	bool wait_kill = chance(&t->rng, 30);
-	uint64_t fails0 = atomic_get(&t->ws->fails), end;
+	uint64_t fails0 = atomic_get(&t->ws->fails);
+	int64_t end;
 	int status = 0;
 	pid_t pid, w;
 
@@ -2268,7 +2239,7 @@ static void op_fork(struct thr *t)
 	atomic_add(&t->ws->children, 1);
 	trace_move();		/* the dup lines */
 	__atomic_store_n(&rep->go, 1, __ATOMIC_SEQ_CST);
-	end = now_ns() + 90ull * 1000000000ull;
+	end = now_ns() + 90LL * 1000000000;
 	if (wait_kill) {
 		while (!__atomic_load_n(&rep->ready, __ATOMIC_SEQ_CST)) {
 			if (waitpid(pid, &status, WNOHANG) == pid)
@@ -2379,7 +2350,7 @@ static void read_slots(struct thr *t, bool check)
 		n = pread(f->fd, buf, s->len,
 			  (off_t)(XXMEM_REGION_OFFSET(reg[i]) + s->off));
 		if (n != (ssize_t)s->len)
-			fail(t, "pread: %zd (%s)", n, ename(errno));
+			fail(t, "pread: %zd (%s)", n, errno_name(errno));
 		else if (check)
 			shadow_check(t, s, 0, buf, s->len, "final pread");
 		else
@@ -2480,7 +2451,7 @@ static void *worker_thread(void *arg)
 			continue;
 		describe_map(t->what, sizeof(t->what), m);
 		if (munmap((void *)m->addr, m->len))
-			fail(t, "final munmap: %s", ename(errno));
+			fail(t, "final munmap: %s", errno_name(errno));
 		m->used = false;
 	}
 	if (!xx_fd(t)) {
@@ -2496,7 +2467,7 @@ static void *worker_thread(void *arg)
 	t->op = OP_CLOSE;
 	for (i = 0; i < MAX_FDS; i++)
 		if (t->fds[i].fd >= 0 && close(t->fds[i].fd))
-			fail(t, "final close: %s", ename(errno));
+			fail(t, "final close: %s", errno_name(errno));
 	rd_unlock();
 	atomic_add(&t->ws->done, 1);
 	return NULL;
@@ -2555,39 +2526,6 @@ static int read_sysfs(const char *path, char *buf, size_t n)
 	while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == ' '))
 		buf[--r] = 0;
 	return 0;
-}
-
-static int write_sysfs(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t r;
-	int err;
-
-	if (fd < 0)
-		return errno;
-	r = write(fd, val, strlen(val));
-	err = r < 0 ? errno : 0;
-	close(fd);
-	return err;
-}
-
-/* The instance number of the xxmem node of PCI function @bdf, or -1. */
-static int pci_node(const char *bdf)
-{
-	char path[128];
-	struct dirent *de;
-	int n = -1;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/misc", bdf);
-	d = opendir(path);
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (sscanf(de->d_name, "xxmem%d", &n) == 1)
-			break;
-	closedir(d);
-	return n;
 }
 
 static void find_pci(void)
@@ -2653,24 +2591,24 @@ static void *unbinder(void *arg)
 	while (!unbinder_done && pci_cycles < pci_cycles_max) {
 		struct pcidev *p = &S->pci[d];
 		char path[160];
-		uint64_t end;
+		int64_t end;
 		int err, n;
 
 		sleep_ms(150 + (unsigned int)rn(&seed, 500));
 		if (unbinder_done)
 			break;
 		__atomic_fetch_add(&p->gen, 1, __ATOMIC_SEQ_CST);	/* odd */
-		err = write_sysfs(PCI_DRV "/unbind", p->bdf);
+		err = write_file(PCI_DRV "/unbind", p->bdf);
 		if (err)
 			fail(NULL, "unbind %s: %s", p->bdf, strerror(err));
 		__atomic_fetch_add(&p->ub_done, 1, __ATOMIC_SEQ_CST);
 		sleep_ms((unsigned int)rn(&seed, 80));
-		err = write_sysfs(PCI_DRV "/bind", p->bdf);
+		err = write_file(PCI_DRV "/bind", p->bdf);
 		if (err)
 			fail(NULL, "bind %s: %s", p->bdf, strerror(err));
-		end = now_ns() + 5000000000ull;
+		end = now_ns() + 5000000000LL;
 		for (;;) {
-			n = pci_node(p->bdf);
+			n = xxmem_node_of(p->bdf);
 			snprintf(path, sizeof(path), "/dev/xxmem%d", n);
 			if (n > 0 && access(path, F_OK) == 0)
 				break;
@@ -2822,7 +2760,7 @@ int main(int argc, char **argv)
 	if (!procs || procs > MAX_PROCS || !threads || threads > MAX_THREADS)
 		usage();
 	if (!seeded) {
-		uint64_t s = now_ns() ^ ((uint64_t)getpid() << 32);
+		uint64_t s = (uint64_t)now_ns() ^ ((uint64_t)getpid() << 32);
 
 		seed = splitmix(&s);
 	}
@@ -2887,7 +2825,7 @@ int main(int argc, char **argv)
 
 	if (access(TRACE_PATH, R_OK) == 0) {
 		S->trace_on = 1;
-		write_sysfs(TRACE_PATH, "0");
+		write_file(TRACE_PATH, "0");
 	} else {
 		out_line("# stress: no %s: the trace is not drained", TRACE_PATH);
 	}
@@ -2903,7 +2841,7 @@ int main(int argc, char **argv)
 	}
 
 	kmsg_open();
-	t0 = now_ns();
+	t0 = (uint64_t)now_ns();
 	for (p = 0; p < procs; p++) {
 		char fdarg[16], parg[16];
 		const char *exe = peer && (p & 1) ? peer : "/proc/self/exe";
@@ -2953,7 +2891,7 @@ int main(int argc, char **argv)
 			__atomic_add_fetch(&S->fail_lines, 1, __ATOMIC_SEQ_CST);
 			bad = 1;
 		}
-		if (now_ns() - t0 > (uint64_t)timeout * 1000000000ull) {
+		if ((uint64_t)now_ns() - t0 > (uint64_t)timeout * 1000000000ull) {
 			fail(NULL, "timeout after %u s: stopping the workers", timeout);
 			__atomic_store_n(&S->stop, 1, __ATOMIC_SEQ_CST);
 			for (p = 0; p < procs; p++)
@@ -3023,7 +2961,7 @@ int main(int argc, char **argv)
 			bad = 1;
 		out_line("# stress: %s %" PRIu64 " operations in %.1f s, %" PRIu64 " unexpected results, seed %" PRIu64,
 			 bad ? "FAIL" : "PASS", total,
-			 (double)(now_ns() - t0) / 1e9, fails + (uint64_t)(S->fail_lines > fails ? S->fail_lines - fails : 0),
+			 (double)((uint64_t)now_ns() - t0) / 1e9, fails + (uint64_t)(S->fail_lines > fails ? S->fail_lines - fails : 0),
 			 seed);
 	}
 	return bad ? 1 : 0;

@@ -1,89 +1,77 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vm_util.h - what the test programs read about their own mappings and
- * read and write of the modules in /proc and /sys.
+ * vm_util.h - the helpers the xxmem test programs share: mapping a node and
+ * asking it about its regions, data patterns, touching memory in a fork
+ * child, what a program reads about its own mappings in /proc and what it
+ * reads and writes of the modules in /sys.  vm_util.c is linked into every
+ * program, 64-bit and -m32.
  */
 #ifndef XXMEM_VM_UTIL_H
 #define XXMEM_VM_UTIL_H
 
-#include <fcntl.h>
 #include <stdbool.h>
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
-/* The VmFlags of the mapping at @p in /proc/self/smaps, or "". */
-static inline const char *vm_flags_at(const void *p)
-{
-	static char flags[520];
-	unsigned long lo, hi, a = (unsigned long)p;
-	char line[512], perms[8];
-	bool in = false;
-	FILE *f = fopen("/proc/self/smaps", "re");
+#include "xxmem.h"
 
-	flags[0] = '\0';
-	if (!f)
-		return flags;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3) {
-			in = a >= lo && a < hi;	/* a mapping's first line */
-		} else if (in && !strncmp(line, "VmFlags:", 8)) {
-			snprintf(flags, sizeof(flags), "%s ", line + 8);
-			break;
-		}
-	}
-	fclose(f);
-	return flags;
-}
+#define XX_DEV_DEFAULT	"/dev/xxmem"
 
-/* Is the mapping at @p a PFN map ("pf" in its VmFlags)? */
-static inline bool is_pfnmap(const void *p)
-{
-	return strstr(vm_flags_at(p), " pf ") != NULL;
-}
+/* ---- the environment ---- */
+const char *env_or(const char *name, const char *dflt);
+const char *xx_dev(void);
 
-/* Contents of a one-line file (newline dropped), or "" */
-static inline const char *read_line(const char *path)
-{
-	static char buf[256];
-	FILE *f = fopen(path, "re");
+/* ---- mappings and ioctls of a node ---- */
+size_t page_size(void);
+bool map_failed(const void *p);
+void *xx_mmap(int fd, uint64_t off, size_t len, int prot, int flags);
+int map_errno(int fd, uint64_t off, size_t len, int prot, int flags);
+int region_info(int fd, uint32_t index, struct xxmem_region_info *ri);
+bool dev_noexec(const char *path);
 
-	buf[0] = '\0';
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = '\0';
-		fclose(f);
-	}
-	buf[strcspn(buf, "\n")] = '\0';
-	return buf;
-}
+/* ---- data ---- */
+uint32_t pat_word(uint64_t off, uint32_t seed);
+void pat_fill(void *p, uint64_t off, size_t len, uint32_t seed);
+int64_t pat_check(const void *p, uint64_t off, size_t len, uint32_t seed);
+uint32_t new_seed(void);
+uint8_t byte_at(const void *p, size_t off);
+void set_byte(void *p, size_t off, uint8_t v);
+
+/* ---- processes ---- */
+void no_core_dumps(void);
+pid_t fork_flushed(void);
+int touch_in_child(void *p, bool write);
+bool exited_ok(int status);
+bool killed_by(int status, int sig);
+int64_t now_ns(void);
+
+/* ---- strings ---- */
+bool parse_u64(const char *s, uint64_t *val);
+const char *errno_name(int e);
+
+/* ---- /proc and /sys ---- */
+const char *vm_flags_at(const void *p);
+bool is_pfnmap(const void *p);
+const char *read_line(const char *path);
+int read_file(const char *path, char *buf, size_t n);
+int write_file(const char *path, const char *val);
+bool huge_pfnmap(const char *mod);
+bool param_write(const char *path, const char *val);
+int xxmem_node_of(const char *bdf);
 
 /*
- * Does the DDI layer of driver module @mod (each has its own: xxmem,
- * xxsegmap, ...) map 2 MiB blocks with PMD entries?
+ * kselftest_harness.h checks, for the programs that include it (they are
+ * macros: the harness's checks need the test's _metadata).
  */
-static inline bool huge_pfnmap(const char *mod)
-{
-	char path[96];
 
-	snprintf(path, sizeof(path), "/sys/module/%s/parameters/huge_pfnmap",
-		 mod);
-	return !strcmp(read_line(path), "Y");
-}
-
-/* Write @val to the (module parameter) file @path: all of it, or false. */
-static inline bool param_write(const char *path, const char *val)
-{
-	size_t len = strlen(val);
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = write(fd, val, len);
-	close(fd);
-	return n == (ssize_t)len;
-}
+/* mmap of @_len at @_off fails with @_err (0: succeeds; it is unmapped). */
+#define EXPECT_MAP_ERR(_err, _fd, _off, _len, _prot, _flags) do {		\
+	int __e = map_errno(_fd, _off, _len, _prot, _flags);			\
+	EXPECT_EQ(_err, __e)							\
+		TH_LOG("mmap off 0x%" PRIx64 " len 0x%zx prot 0x%x flags 0x%x: %s", \
+		       (uint64_t)(_off), (size_t)(_len), (unsigned int)(_prot), \
+		       (unsigned int)(_flags), errno_name(__e));		\
+} while (0)
 
 #endif /* XXMEM_VM_UTIL_H */

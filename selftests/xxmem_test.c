@@ -52,8 +52,6 @@
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
 
-#define XX_DEV_DEFAULT	"/dev/xxmem"
-
 /* Bulk pattern tests touch at most this much of a (possibly 1G) region. */
 #define XX_SPAN_MAX	(4UL << 20)
 
@@ -61,46 +59,6 @@
 #define XX_MAX_REGIONS	64
 
 static const char *xx_argv0;
-
-static const char *xx_dev(void)
-{
-	const char *dev = getenv("XXMEM_DEV");
-
-	return dev && *dev ? dev : XX_DEV_DEFAULT;
-}
-
-static size_t page_size(void)
-{
-	return (size_t)sysconf(_SC_PAGESIZE);
-}
-
-static bool map_failed(const void *p)
-{
-	return (uintptr_t)p == (uintptr_t)MAP_FAILED;
-}
-
-static void *xx_mmap(int fd, uint64_t off, size_t len, int prot, int flags)
-{
-	return mmap(NULL, len, prot, flags, fd, (off_t)off);
-}
-
-/* 0 when the mapping succeeded (it is removed again), else mmap's errno. */
-static int map_errno(int fd, uint64_t off, size_t len, int prot, int flags)
-{
-	void *p = xx_mmap(fd, off, len, prot, flags);
-
-	if (map_failed(p))
-		return errno;
-	munmap(p, len);
-	return 0;
-}
-
-static int region_info(int fd, uint32_t index, struct xxmem_region_info *ri)
-{
-	memset(ri, 0, sizeof(*ri));
-	ri->index = index;
-	return ioctl(fd, XXMEM_IOC_REGION_INFO, ri);
-}
 
 /* Number of regions (REGION_INFO until EINVAL), or -errno on another error. */
 static int region_count(int fd)
@@ -120,92 +78,6 @@ static bool name_terminated(const struct xxmem_region_info *ri)
 	return memchr(ri->name, '\0', sizeof(ri->name)) != NULL;
 }
 
-/*
- * Data patterns: a 32-bit word derived from its region offset and a seed, so a
- * page mapped at the wrong offset, a stale page or another test's data is seen.
- */
-static uint32_t pat_word(uint64_t off, uint32_t seed)
-{
-	uint64_t x = (off + 1) * 0x9e3779b97f4a7c15ULL;
-
-	x ^= (uint64_t)seed * 0xff51afd7ed558ccdULL;
-	x ^= x >> 29;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 32;
-	return (uint32_t)x;
-}
-
-/* p maps region offset off; off and len are multiples of 4. */
-static void pat_fill(void *p, uint64_t off, size_t len, uint32_t seed)
-{
-	volatile uint32_t *w = p;
-	size_t i;
-
-	for (i = 0; i < len / 4; i++)
-		w[i] = pat_word(off + i * 4, seed);
-}
-
-/* Region offset of the first word that differs from the pattern, or -1. */
-static int64_t pat_check(const void *p, uint64_t off, size_t len, uint32_t seed)
-{
-	const volatile uint32_t *w = p;
-	size_t i;
-
-	for (i = 0; i < len / 4; i++) {
-		if (w[i] != pat_word(off + i * 4, seed))
-			return (int64_t)(off + i * 4);
-	}
-	return -1;
-}
-
-static uint32_t new_seed(void)
-{
-	static uint32_t count;
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint32_t)getpid() * 0x85ebca6bU ^ (uint32_t)ts.tv_nsec ^
-	       ++count * 0x27d4eb2fU;
-}
-
-static uint8_t byte_at(const void *p, size_t off)
-{
-	return ((const volatile uint8_t *)p)[off];
-}
-
-static void set_byte(void *p, size_t off, uint8_t v)
-{
-	((volatile uint8_t *)p)[off] = v;
-}
-
-static void no_core_dumps(void)
-{
-	struct rlimit rl = { 0, 0 };
-
-	setrlimit(RLIMIT_CORE, &rl);
-}
-
-/* Fork a child that reads p; return its wait status. */
-static int touch_in_child(const void *p)
-{
-	pid_t pid;
-	int status;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		no_core_dumps();
-		(void)byte_at(p, 0);
-		_exit(0);
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return status;
-}
-
 /* Does the kernel take huge faults in file mappings (THP not "never")? */
 static bool thp_enabled(void)
 {
@@ -219,16 +91,6 @@ static long minor_faults(void)
 
 	getrusage(RUSAGE_SELF, &ru);
 	return ru.ru_minflt;
-}
-
-static bool exited_ok(int status)
-{
-	return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-static bool killed_by(int status, int sig)
-{
-	return status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == sig;
 }
 
 /* Parse a size the way the module parameter is written: N[KMG]. */
@@ -256,21 +118,6 @@ static bool parse_size(const char *s, uint64_t *val)
 		break;
 	}
 	if (*end)
-		return false;
-	*val = v;
-	return true;
-}
-
-static bool parse_u64(const char *s, uint64_t *val)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!s || !*s || *s == '-')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end)
 		return false;
 	*val = v;
 	return true;
@@ -359,22 +206,6 @@ static int run_helper(const char *path, const char *mode, uint64_t off, int byte
 		return -1;
 	return status;
 }
-
-/* Is the device node on a noexec mount (then the VFS, not the driver, refuses exec)? */
-static bool dev_noexec(void)
-{
-	struct statvfs st;
-
-	return statvfs(xx_dev(), &st) == 0 && (st.f_flag & ST_NOEXEC);
-}
-
-#define EXPECT_MAP_ERR(_err, _fd, _off, _len, _prot, _flags) do {		\
-	int __e = map_errno(_fd, _off, _len, _prot, _flags);			\
-	EXPECT_EQ(_err, __e)							\
-		TH_LOG("mmap off 0x%" PRIx64 " len 0x%zx: %s",		\
-		       (uint64_t)(_off), (size_t)(_len),			\
-		       __e ? strerror(__e) : "succeeded");			\
-} while (0)
 
 FIXTURE(umem) {
 	int fd;
@@ -858,7 +689,7 @@ TEST_F(umem, map_private_is_einval)
 
 TEST_F(umem, prot_exec_is_eacces)
 {
-	if (dev_noexec())
+	if (dev_noexec(xx_dev()))
 		SKIP(return, "%s is on a noexec mount: the VFS refuses PROT_EXEC",
 		     xx_dev());
 	EXPECT_MAP_ERR(0, self->fd, 0, self->pg, PROT_READ | PROT_WRITE, MAP_SHARED);
@@ -876,7 +707,7 @@ TEST_F(umem, mprotect_exec_is_eacces)
 	uint8_t *p;
 	int rc, err;
 
-	if (dev_noexec())
+	if (dev_noexec(xx_dev()))
 		SKIP(return, "%s is on a noexec mount: the VFS refuses PROT_EXEC",
 		     xx_dev());
 	p = xx_mmap(self->fd, 0, self->pg, PROT_READ, MAP_SHARED);
@@ -1040,7 +871,7 @@ TEST_F(umem, partial_munmap_keeps_rest)
 	EXPECT_EQ(0, munmap(q, 4 * pg));
 
 	/* The hole is gone. */
-	status = touch_in_child(p + pg);
+	status = touch_in_child(p + pg, false);
 	EXPECT_TRUE(killed_by(status, SIGSEGV))
 		TH_LOG("touching the hole: status 0x%x, want SIGSEGV", status);
 
