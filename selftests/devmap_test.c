@@ -411,6 +411,17 @@ static int tr_find_dup(const struct trace *t, long dh)
 		       (_n1) < 0 ? "-" : "id", (_n2) < 0 ? "-" : "id",		\
 		       (long)(_n1), (long)(_n2), (_t)->raw)
 
+/* munmap(@_addr, @_len) makes one trace line: the unmap of @_len at @_off. */
+#define EXPECT_MUNMAP_ONE(_addr, _len, _dh, _off, _n1, _n2) do {		\
+	struct trace *__t;							\
+	TRACE_CLEAR();								\
+	ASSERT_EQ(0, munmap(_addr, _len));					\
+	TRACE_GET(__t);								\
+	EXPECT_EQ(1, __t->n) TH_LOG("trace:\n%s", __t->raw);			\
+	EXPECT_UNMAP(__t, _dh, _off, _len, _n1, _n2);				\
+	trace_free(__t);							\
+} while (0)
+
 /* ---- status (region 2) ---- */
 
 static bool status_read(int fd, struct xxmem_status *st)
@@ -575,11 +586,8 @@ TEST_F(regions, read_region0_is_own_model_view)
 	uint32_t seed = new_seed();
 	size_t pg = self->pg;
 	uint8_t *p, *buf;
-	int err;
 
-	p = xx_mmap(self->fd, 0, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap region 0: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, 0, 2 * pg, PROT_READ | PROT_WRITE);
 	pat_fill(p, 0, 2 * pg, seed);
 	buf = malloc(2 * pg);
 	ASSERT_TRUE(buf != NULL);
@@ -750,14 +758,12 @@ TEST_F(scatter, scatter_mmap_from_mid_chunk)
 	long ids[3];
 	struct trace *t;
 	uint8_t *p, *buf;
-	int k, err;
+	int k;
 
 	if (self->pg != 4096)
 		SKIP(return, "page size %zu: the 4K offsets assume 4K pages", self->pg);
 	TRACE_CLEAR();
-	p = xx_mmap(self->fd, off, (size_t)len, PROT_READ | PROT_WRITE, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, off, (size_t)len, PROT_READ | PROT_WRITE);
 	TRACE_GET(t);
 	ASSERT_EQ(3, tr_count(t, "map")) TH_LOG("trace:\n%s", t->raw);
 	for (k = 0; k < 3; k++) {
@@ -817,17 +823,13 @@ TEST_F(scatter, scatter_pages_land_in_right_chunk)
 	}
 	free(buf);
 
-	q = xx_mmap(self->fd, self->base, SCATTER_SIZE, PROT_READ, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(q)) TH_LOG("second mmap: %s", strerror(err));
+	ASSERT_MAP(q, self->fd, self->base, SCATTER_SIZE, PROT_READ);
 	EXPECT_EQ(-1, pat_check(q, 0, SCATTER_SIZE, seed));
 	EXPECT_EQ(0, munmap(q, SCATTER_SIZE));
 
 	/* A mapping across a chunk boundary sees both sides. */
-	q = xx_mmap(self->fd, self->base + 3 * CHUNK - self->pg, 2 * self->pg,
-		    PROT_READ, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(q)) TH_LOG("mmap across chunks 2/3: %s", strerror(err));
+	ASSERT_MAP(q, self->fd, self->base + 3 * CHUNK - self->pg, 2 * self->pg,
+		   PROT_READ);
 	EXPECT_EQ(-1, pat_check(q, 3 * CHUNK - self->pg, 2 * self->pg, seed));
 	EXPECT_EQ(0, munmap(q, 2 * self->pg));
 
@@ -869,24 +871,23 @@ static uint8_t *map_four(struct __test_metadata *_metadata, int fd, uint64_t off
 	return p;
 }
 
+/* map_four() at @_off of the fixture's node; the test fails without a handle. */
+#define MAP_FOUR(_p, _off, _seed, _id) do {					\
+	(_p) = map_four(_metadata, self->fd, _off, self->pg, _seed, &(_id));	\
+	ASSERT_TRUE((_p) != NULL);						\
+	ASSERT_LE(0, (_id));							\
+} while (0)
+
 #define UNMAP_OFF(_self)	((_self)->base + 2 * CHUNK + 4 * (_self)->pg)
 
 TEST_F(scatter, devmap_unmap_whole_handle)
 {
 	uint64_t off = UNMAP_OFF(self);
-	struct trace *t;
 	uint8_t *p;
 	long id;
 
-	p = map_four(_metadata, self->fd, off, self->pg, new_seed(), &id);
-	ASSERT_TRUE(p != NULL);
-	ASSERT_LE(0, id);
-	TRACE_CLEAR();
-	ASSERT_EQ(0, munmap(p, 4 * self->pg));
-	TRACE_GET(t);
-	EXPECT_EQ(1, t->n) TH_LOG("trace:\n%s", t->raw);
-	EXPECT_UNMAP(t, id, off, 4 * self->pg, TR_NONE, TR_NONE);
-	trace_free(t);
+	MAP_FOUR(p, off, new_seed(), id);
+	EXPECT_MUNMAP_ONE(p, 4 * self->pg, id, off, TR_NONE, TR_NONE);
 }
 
 /* Head removed: unmap(dhp, off, len, NULL, NULL, dhp, ...) - the handle keeps the rest. */
@@ -895,20 +896,12 @@ TEST_F(scatter, devmap_unmap_head_keeps_handle)
 	uint64_t off = UNMAP_OFF(self);
 	uint32_t seed = new_seed();
 	size_t pg = self->pg;
-	struct trace *t;
 	uint8_t *p;
 	long id;
 	int status;
 
-	p = map_four(_metadata, self->fd, off, pg, seed, &id);
-	ASSERT_TRUE(p != NULL);
-	ASSERT_LE(0, id);
-	TRACE_CLEAR();
-	ASSERT_EQ(0, munmap(p, pg));
-	TRACE_GET(t);
-	EXPECT_EQ(1, t->n) TH_LOG("trace:\n%s", t->raw);
-	EXPECT_UNMAP(t, id, off, pg, TR_NONE, id);
-	trace_free(t);
+	MAP_FOUR(p, off, seed, id);
+	EXPECT_MUNMAP_ONE(p, pg, id, off, TR_NONE, id);
 
 	EXPECT_EQ(-1, pat_check(p + pg, off + pg, 3 * pg, seed));
 	ASSERT_EQ(0, madvise(p + pg, 3 * pg, MADV_DONTNEED));
@@ -916,12 +909,7 @@ TEST_F(scatter, devmap_unmap_head_keeps_handle)
 	status = touch_in_child(p, false);
 	EXPECT_TRUE(killed_by(status, SIGSEGV)) TH_LOG("unmapped head: status 0x%x", status);
 
-	TRACE_CLEAR();
-	ASSERT_EQ(0, munmap(p + pg, 3 * pg));
-	TRACE_GET(t);
-	EXPECT_EQ(1, t->n) TH_LOG("trace:\n%s", t->raw);
-	EXPECT_UNMAP(t, id, off + pg, 3 * pg, TR_NONE, TR_NONE);
-	trace_free(t);
+	EXPECT_MUNMAP_ONE(p + pg, 3 * pg, id, off + pg, TR_NONE, TR_NONE);
 }
 
 /* Tail removed: unmap(dhp, off, len, dhp, ..., NULL, NULL). */
@@ -930,20 +918,12 @@ TEST_F(scatter, devmap_unmap_tail_keeps_handle)
 	uint64_t off = UNMAP_OFF(self);
 	uint32_t seed = new_seed();
 	size_t pg = self->pg;
-	struct trace *t;
 	uint8_t *p;
 	long id;
 	int status;
 
-	p = map_four(_metadata, self->fd, off, pg, seed, &id);
-	ASSERT_TRUE(p != NULL);
-	ASSERT_LE(0, id);
-	TRACE_CLEAR();
-	ASSERT_EQ(0, munmap(p + 3 * pg, pg));
-	TRACE_GET(t);
-	EXPECT_EQ(1, t->n) TH_LOG("trace:\n%s", t->raw);
-	EXPECT_UNMAP(t, id, off + 3 * pg, pg, id, TR_NONE);
-	trace_free(t);
+	MAP_FOUR(p, off, seed, id);
+	EXPECT_MUNMAP_ONE(p + 3 * pg, pg, id, off + 3 * pg, id, TR_NONE);
 
 	EXPECT_EQ(-1, pat_check(p, off, 3 * pg, seed));
 	ASSERT_EQ(0, madvise(p, 3 * pg, MADV_DONTNEED));
@@ -951,12 +931,7 @@ TEST_F(scatter, devmap_unmap_tail_keeps_handle)
 	status = touch_in_child(p + 3 * pg, false);
 	EXPECT_TRUE(killed_by(status, SIGSEGV)) TH_LOG("unmapped tail: status 0x%x", status);
 
-	TRACE_CLEAR();
-	ASSERT_EQ(0, munmap(p, 3 * pg));
-	TRACE_GET(t);
-	EXPECT_EQ(1, t->n) TH_LOG("trace:\n%s", t->raw);
-	EXPECT_UNMAP(t, id, off, 3 * pg, TR_NONE, TR_NONE);
-	trace_free(t);
+	EXPECT_MUNMAP_ONE(p, 3 * pg, id, off, TR_NONE, TR_NONE);
 }
 
 /* A hole: unmap(dhp, off, len, dhp, ..., newdhp, ...) - the tail gets a new handle. */
@@ -970,9 +945,7 @@ TEST_F(scatter, devmap_unmap_hole_splits_handle)
 	long id, id2 = TR_ABSENT;
 	int status, i;
 
-	p = map_four(_metadata, self->fd, off, pg, seed, &id);
-	ASSERT_TRUE(p != NULL);
-	ASSERT_LE(0, id);
+	MAP_FOUR(p, off, seed, id);
 	TRACE_CLEAR();
 	ASSERT_EQ(0, munmap(p + pg, 2 * pg));
 	TRACE_GET(t);
@@ -1022,12 +995,9 @@ TEST_F(scatter, devmap_unmap_across_handles)
 	long a = TR_ABSENT, b = TR_ABSENT;
 	struct trace *t;
 	uint8_t *p;
-	int err;
 
 	TRACE_CLEAR();
-	p = xx_mmap(self->fd, off, 4 * pg, PROT_READ | PROT_WRITE, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, off, 4 * pg, PROT_READ | PROT_WRITE);
 	TRACE_GET(t);
 	ASSERT_EQ(2, tr_count(t, "map")) TH_LOG("trace:\n%s", t->raw);
 	a = t->ev[tr_nth(t, "map", 0)].dh;
@@ -1074,9 +1044,7 @@ TEST_F(scatter, mremap_keeps_handles_consistent)
 	uint8_t *p, *q, *hole;
 	long id;
 
-	p = map_four(_metadata, self->fd, off, pg, seed, &id);
-	ASSERT_TRUE(p != NULL);
-	ASSERT_LE(0, id);
+	MAP_FOUR(p, off, seed, id);
 
 	TRACE_CLEAR();
 	q = mremap(p, 4 * pg, 3 * pg, 0);
@@ -1120,9 +1088,7 @@ TEST_F(scatter, mremap_grow_is_efault)
 	uint8_t *p, *q;
 	int err;
 
-	p = xx_mmap(self->fd, self->base, self->pg, PROT_READ | PROT_WRITE, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, self->base, self->pg, PROT_READ | PROT_WRITE);
 	q = mremap(p, self->pg, 2 * self->pg, MREMAP_MAYMOVE);
 	err = errno;
 	EXPECT_TRUE(map_failed(q)) TH_LOG("mremap grew the mapping");
@@ -1142,14 +1108,12 @@ TEST_F(scatter, devmap_dup_at_fork)
 	size_t pg = self->pg;
 	long ids[2], nids[2];
 	struct trace *t;
-	int status, err, k, i;
+	int status, k, i;
 	uint8_t *p;
 	pid_t pid;
 
 	TRACE_CLEAR();
-	p = xx_mmap(self->fd, off, 4 * pg, PROT_READ | PROT_WRITE, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, off, 4 * pg, PROT_READ | PROT_WRITE);
 	TRACE_GET(t);
 	ASSERT_EQ(2, tr_count(t, "map")) TH_LOG("trace:\n%s", t->raw);
 	ids[0] = t->ev[tr_nth(t, "map", 0)].dh;
@@ -1296,13 +1260,11 @@ TEST_F(scatter, devmap_handles_balance_after_split_move_fork)
 	uint8_t *p, *q, *dst;
 	struct trace *t;
 	char why[160];
-	int err, status;
+	int status;
 	pid_t pid;
 
 	TRACE_CLEAR();
-	p = xx_mmap(self->fd, off, 8 * pg, PROT_READ | PROT_WRITE, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, off, 8 * pg, PROT_READ | PROT_WRITE);
 	pat_fill(p, off, 8 * pg, seed);
 
 	/* A hole at page 2: pages 0-1 and 3-7 remain. */
@@ -1446,9 +1408,7 @@ TEST_F(status, status_is_read_only)
 	EXPECT_MAP_ERR(EACCES, self->fd, self->base, self->pg, PROT_READ | PROT_WRITE,
 		       MAP_SHARED);
 	EXPECT_MAP_ERR(EACCES, self->fd, self->base, self->pg, PROT_WRITE, MAP_SHARED);
-	p = xx_mmap(self->fd, self->base, self->pg, PROT_READ, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap PROT_READ: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, self->base, self->pg, PROT_READ);
 	rc = mprotect(p, self->pg, PROT_READ | PROT_WRITE);
 	err = errno;
 	EXPECT_EQ(-1, rc) TH_LOG("mprotect(PROT_WRITE) succeeded");
@@ -1466,7 +1426,7 @@ TEST_F(status, status_counts_opens_and_maps)
 {
 	struct xxmem_status s0, s1, s2, s3, s4;
 	uint8_t *p, *q;
-	int fd, err;
+	int fd;
 
 	STATUS_READ(self->fd, &s0);
 	fd = open(xx_dev(), O_RDWR | O_CLOEXEC);
@@ -1475,9 +1435,7 @@ TEST_F(status, status_counts_opens_and_maps)
 	EXPECT_EQ(s0.opens + 1, s1.opens) TH_LOG("open(2) not counted");
 	EXPECT_EQ(s0.maps, s1.maps);
 
-	p = xx_mmap(fd, 0, 2 * self->pg, PROT_READ | PROT_WRITE, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap region 0: %s", strerror(err));
+	ASSERT_MAP(p, fd, 0, 2 * self->pg, PROT_READ | PROT_WRITE);
 	STATUS_READ(self->fd, &s2);
 	EXPECT_EQ(s1.opens, s2.opens);
 	EXPECT_EQ(s1.maps + 1, s2.maps) TH_LOG("mmap(2) not counted");
@@ -1485,10 +1443,8 @@ TEST_F(status, status_counts_opens_and_maps)
 	EXPECT_EQ((long)getpid(), s2.last_pid);
 	EXPECT_EQ((uintptr_t)p, (uintptr_t)s2.last_addr);
 
-	q = xx_mmap(fd, XXMEM_REGION_OFFSET(XXMEM_REGION_SCATTER), SCATTER_SIZE,
-		    PROT_READ, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(q)) TH_LOG("mmap region 1: %s", strerror(err));
+	ASSERT_MAP(q, fd, XXMEM_REGION_OFFSET(XXMEM_REGION_SCATTER), SCATTER_SIZE,
+		   PROT_READ);
 	STATUS_READ(self->fd, &s3);
 	EXPECT_EQ(s2.maps + 1, s3.maps);
 	EXPECT_EQ(s2.handles + XXMEM_SCATTER_CHUNKS, s3.handles)
@@ -1526,9 +1482,7 @@ TEST_F(status, status_layout_matches_model)
 	EXPECT_EQ((long)getpid(), st->last_pid);
 	EXPECT_EQ((uintptr_t)st, (uintptr_t)st->last_addr);
 
-	p = xx_mmap(self->fd, 0, self->pg, PROT_READ, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap region 0: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, 0, self->pg, PROT_READ);
 	EXPECT_EQ((long)getpid(), st->last_pid) TH_LOG("live view");
 	EXPECT_EQ((uintptr_t)p, (uintptr_t)st->last_addr) TH_LOG("live view");
 	EXPECT_LE(0, st->opens);
@@ -1627,12 +1581,9 @@ TEST_F(status, status_faults_counted)
 {
 	struct xxmem_status s0, s1, s2;
 	uint8_t *p;
-	int err;
 
-	p = xx_mmap(self->fd, XXMEM_REGION_OFFSET(XXMEM_REGION_CTX), self->pg,
-		    PROT_READ | PROT_WRITE, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap region 3: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, XXMEM_REGION_OFFSET(XXMEM_REGION_CTX), self->pg,
+		   PROT_READ | PROT_WRITE);
 	STATUS_READ(self->fd, &s0);
 	(void)byte_at(p, 0);
 	STATUS_READ(self->fd, &s1);
@@ -2017,6 +1968,24 @@ TEST_F_TIMEOUT(ctx, ctx_map_unmap_while_switching, 120)
 	trace_free(t);
 }
 
+/*
+ * The setup of the fixtures of a test driver's node ($_env, else _dflt):
+ * absent (its tests skip) while the driver is not loaded, else open.
+ */
+#define NODE_SETUP(_env, _dflt, _oflags) do {					\
+	const char *__dev = env_or(_env, _dflt);				\
+										\
+	self->pg = page_size();							\
+	self->fd = -1;								\
+	if (access(__dev, F_OK)) {						\
+		self->absent = true;						\
+	} else {								\
+		self->fd = open(__dev, (_oflags) | O_CLOEXEC);			\
+		ASSERT_LE(0, self->fd)						\
+			TH_LOG("open %s: %s", __dev, strerror(errno));		\
+	}									\
+} while (0)
+
 /* ===================================================================== */
 /* /dev/xxmmap: the legacy mmap(9E) entry point                          */
 /* ===================================================================== */
@@ -2029,16 +1998,7 @@ FIXTURE(legacy) {
 
 FIXTURE_SETUP(legacy)
 {
-	const char *dev = env_or("XXMMAP_DEV", XXMMAP_DEV_DEFAULT);
-
-	self->pg = page_size();
-	self->fd = -1;
-	if (access(dev, F_OK)) {
-		self->absent = true;
-		return;
-	}
-	self->fd = open(dev, O_RDONLY | O_CLOEXEC);
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", dev, strerror(errno));
+	NODE_SETUP("XXMMAP_DEV", XXMMAP_DEV_DEFAULT, O_RDONLY);
 }
 
 FIXTURE_TEARDOWN(legacy)
@@ -2065,9 +2025,7 @@ TEST_F(legacy, legacy_mmap_reads_device_memory)
 	size_t i;
 
 	NEED_NODE(XXMMAP_DEV_DEFAULT);
-	p = xx_mmap(self->fd, 0, self->pg, PROT_READ, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap O_RDONLY PROT_READ: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, 0, self->pg, PROT_READ);
 	for (i = 0; i < XXMMAP_DEVSIZE; i++) {
 		if (p[i] != XXMMAP_BYTE(i))
 			break;
@@ -2126,13 +2084,10 @@ TEST_F(legacy, legacy_mmap_called_again_at_fault)
 {
 	long c0, c1, c2, c3, c4, c5;
 	uint8_t *p, *q;
-	int err;
 
 	NEED_NODE(XXMMAP_DEV_DEFAULT);
 	ASSERT_TRUE(mmap_calls(&c0)) TH_LOG("cannot read " XXMMAP_PARAMS "mmap_calls");
-	p = xx_mmap(self->fd, 0, self->pg, PROT_READ, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, 0, self->pg, PROT_READ);
 	ASSERT_TRUE(mmap_calls(&c1));
 	EXPECT_LE(c0 + 1, c1) TH_LOG("mmap(9E) not called at mmap time");
 
@@ -2145,9 +2100,7 @@ TEST_F(legacy, legacy_mmap_called_again_at_fault)
 	EXPECT_EQ(c2, c3) TH_LOG("a loaded page faulted again");
 
 	/* A second mapping: its own validation and its own fault. */
-	q = xx_mmap(self->fd, 0, self->pg, PROT_READ, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(q)) TH_LOG("second mmap: %s", strerror(err));
+	ASSERT_MAP(q, self->fd, 0, self->pg, PROT_READ);
 	ASSERT_TRUE(mmap_calls(&c4));
 	EXPECT_LE(c3 + 1, c4) TH_LOG("mmap(9E) not called for the second mmap");
 	EXPECT_EQ(XXMMAP_BYTE(7), byte_at(q, 7));
@@ -2161,15 +2114,11 @@ TEST_F(legacy, legacy_mmap_called_again_at_fault)
 TEST_F(legacy, legacy_mmap_refused_at_fault_is_sigbus)
 {
 	uint8_t *p, *q;
-	int err, status;
+	int status;
 
 	NEED_NODE(XXMMAP_DEV_DEFAULT);
-	p = xx_mmap(self->fd, 0, self->pg, PROT_READ, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(err));
-	q = xx_mmap(self->fd, 0, self->pg, PROT_READ, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(q)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, 0, self->pg, PROT_READ);
+	ASSERT_MAP(q, self->fd, 0, self->pg, PROT_READ);
 	EXPECT_EQ(XXMMAP_BYTE(1), byte_at(p, 1));
 
 	ASSERT_TRUE(param_write(XXMMAP_PARAMS "refuse", "1"))
@@ -2205,16 +2154,7 @@ FIXTURE(segmap) {
 
 FIXTURE_SETUP(segmap)
 {
-	const char *dev = env_or("XXSEGMAP_DEV", XXSEGMAP_DEV_DEFAULT);
-
-	self->pg = page_size();
-	self->fd = -1;
-	if (access(dev, F_OK)) {
-		self->absent = true;
-		return;
-	}
-	self->fd = open(dev, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", dev, strerror(errno));
+	NODE_SETUP("XXSEGMAP_DEV", XXSEGMAP_DEV_DEFAULT, O_RDWR);
 }
 
 FIXTURE_TEARDOWN(segmap)
@@ -2265,12 +2205,10 @@ TEST_F(segmap, segmap_maps_through_ddi_devmap_segmap)
 {
 	size_t pg = self->pg, i;
 	uint8_t *p, *q;
-	int err, k;
+	int k;
 
 	NEED_NODE(XXSEGMAP_DEV_DEFAULT);
-	p = xx_mmap(self->fd, 0, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap pages 0-1: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, 0, 2 * pg, PROT_READ | PROT_WRITE);
 	for (k = 0; k < 2; k++) {
 		for (i = 0; i < pg; i++) {
 			if (p[k * pg + i] != XXSEG_BYTE(k))
@@ -2281,9 +2219,7 @@ TEST_F(segmap, segmap_maps_through_ddi_devmap_segmap)
 	}
 
 	/* An offset mapping starts at that page; writes are shared. */
-	q = xx_mmap(self->fd, pg, pg, PROT_READ, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(q)) TH_LOG("mmap page 1: %s", strerror(err));
+	ASSERT_MAP(q, self->fd, pg, pg, PROT_READ);
 	EXPECT_EQ(XXSEG_BYTE(1), byte_at(q, 0));
 	set_byte(p, pg + 100, 0x5c);
 	EXPECT_EQ(0x5c, byte_at(q, 100)) TH_LOG("write not seen through the other mapping");

@@ -911,9 +911,7 @@ TEST_F(pci, prot_exec_is_eacces)
 		EXPECT_MAP_ERR(EACCES, fds[f], offs[f], self->pg,
 			       PROT_READ | PROT_WRITE | PROT_EXEC, MAP_SHARED);
 		/* and later, with mprotect */
-		p = xx_mmap(fds[f], offs[f], self->pg, PROT_READ, MAP_SHARED);
-		err = errno;
-		ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(err));
+		ASSERT_MAP(p, fds[f], offs[f], self->pg, PROT_READ);
 		rc = mprotect(p, self->pg, PROT_READ | PROT_EXEC);
 		err = errno;
 		EXPECT_EQ(-1, rc);

@@ -192,8 +192,8 @@ int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* A whole unsigned number (any base strtoull takes), no sign. */
-bool parse_u64(const char *s, uint64_t *val)
+/* parse_u64(), and with @suffix parse_size(). */
+static bool parse_num(const char *s, uint64_t *val, bool suffix)
 {
 	unsigned long long v;
 	char *end;
@@ -202,10 +202,36 @@ bool parse_u64(const char *s, uint64_t *val)
 		return false;
 	errno = 0;
 	v = strtoull(s, &end, 0);
-	if (errno || *end)
+	if (errno || end == s)
+		return false;
+	switch (suffix ? *end : '\0') {
+	case 'G': case 'g':
+		v <<= 10;
+		/* fall through */
+	case 'M': case 'm':
+		v <<= 10;
+		/* fall through */
+	case 'K': case 'k':
+		v <<= 10;
+		end++;
+		break;
+	}
+	if (*end)
 		return false;
 	*val = v;
 	return true;
+}
+
+/* A whole unsigned number (any base strtoull takes), no sign. */
+bool parse_u64(const char *s, uint64_t *val)
+{
+	return parse_num(s, val, false);
+}
+
+/* A size the way a module parameter is written: N[KMG]. */
+bool parse_size(const char *s, uint64_t *val)
+{
+	return parse_num(s, val, true);
 }
 
 /*

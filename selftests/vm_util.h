@@ -48,6 +48,7 @@ int64_t now_ns(void);
 
 /* ---- strings ---- */
 bool parse_u64(const char *s, uint64_t *val);
+bool parse_size(const char *s, uint64_t *val);
 const char *errno_name(int e);
 
 /* ---- /proc and /sys ---- */
@@ -72,6 +73,18 @@ int xxmem_node_of(const char *bdf);
 		TH_LOG("mmap off 0x%" PRIx64 " len 0x%zx prot 0x%x flags 0x%x: %s", \
 		       (uint64_t)(_off), (size_t)(_len), (unsigned int)(_prot), \
 		       (unsigned int)(_flags), errno_name(__e));		\
+} while (0)
+
+/* Map @_len at @_off of @_fd shared into @_p; the test fails if that fails. */
+#define ASSERT_MAP(_p, _fd, _off, _len, _prot) do {				\
+	int __e;								\
+										\
+	(_p) = xx_mmap(_fd, _off, _len, _prot, MAP_SHARED);			\
+	__e = errno;								\
+	ASSERT_FALSE(map_failed(_p))						\
+		TH_LOG("mmap off 0x%" PRIx64 " len 0x%zx prot 0x%x: %s",	\
+		       (uint64_t)(_off), (size_t)(_len), (unsigned int)(_prot),	\
+		       strerror(__e));						\
 } while (0)
 
 #endif /* XXMEM_VM_UTIL_H */

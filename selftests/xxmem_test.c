@@ -93,36 +93,6 @@ static long minor_faults(void)
 	return ru.ru_minflt;
 }
 
-/* Parse a size the way the module parameter is written: N[KMG]. */
-static bool parse_size(const char *s, uint64_t *val)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!s || !*s || *s == '-')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return false;
-	switch (*end) {
-	case 'G': case 'g':
-		v <<= 10;
-		/* fall through */
-	case 'M': case 'm':
-		v <<= 10;
-		/* fall through */
-	case 'K': case 'k':
-		v <<= 10;
-		end++;
-		break;
-	}
-	if (*end)
-		return false;
-	*val = v;
-	return true;
-}
-
 /* Path of this binary, for running our own helper modes. */
 static const char *self_path(void)
 {
@@ -249,11 +219,8 @@ TEST_F_TIMEOUT(umem, fresh_memory_reads_zero, 300)
 	const uint64_t *w;
 	size_t i, n;
 	void *p;
-	int err;
 
-	p = xx_mmap(self->fd, 0, self->size, PROT_READ, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, 0, self->size, PROT_READ);
 	w = p;
 	n = self->size / sizeof(*w);
 	for (i = 0; i < n; i++) {
@@ -343,18 +310,13 @@ TEST_F(umem, map_write_read_back)
 {
 	uint32_t seed = new_seed();
 	void *p, *q;
-	int err;
 
-	p = xx_mmap(self->fd, 0, self->span, PROT_READ | PROT_WRITE, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, 0, self->span, PROT_READ | PROT_WRITE);
 	pat_fill(p, 0, self->span, seed);
 	EXPECT_EQ(-1, pat_check(p, 0, self->span, seed));
 
 	/* A second mapping of the same range is an alias of the same memory. */
-	q = xx_mmap(self->fd, 0, self->span, PROT_READ, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(q)) TH_LOG("second mmap: %s", strerror(err));
+	ASSERT_MAP(q, self->fd, 0, self->span, PROT_READ);
 	EXPECT_NE((uintptr_t)p, (uintptr_t)q);
 	EXPECT_EQ(-1, pat_check(q, 0, self->span, seed));
 	set_byte(p, 5, (uint8_t)(byte_at(q, 5) ^ 0xff));
@@ -364,9 +326,7 @@ TEST_F(umem, map_write_read_back)
 	ASSERT_EQ(0, munmap(q, self->span));
 
 	/* The data outlives the mappings. */
-	p = xx_mmap(self->fd, 0, self->span, PROT_READ, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("third mmap: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, 0, self->span, PROT_READ);
 	EXPECT_EQ(-1, pat_check(p, 0, self->span, seed));
 	EXPECT_EQ(0, munmap(p, self->span));
 }
@@ -386,9 +346,7 @@ TEST_F(umem, map_at_page_offset_sees_that_page)
 	pick[1] = npages / 2;
 	pick[2] = npages - 1;
 
-	whole = xx_mmap(self->fd, 0, self->size, PROT_READ | PROT_WRITE, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(whole)) TH_LOG("mmap whole region: %s", strerror(err));
+	ASSERT_MAP(whole, self->fd, 0, self->size, PROT_READ | PROT_WRITE);
 	pat_fill(whole, 0, self->pg, seed);
 	for (k = 0; k < 3; k++)
 		pat_fill(whole + pick[k] * self->pg, pick[k] * self->pg, self->pg, seed);
@@ -414,40 +372,53 @@ TEST_F(umem, map_at_page_offset_sees_that_page)
 	EXPECT_EQ(0, munmap(whole, self->size));
 }
 
+/*
+ * In a new process that opens and maps region 0 on its own (dropping the
+ * inherited mapping @p of @len): write the pattern of @seed over @len, or
+ * (!@write) check it there.  Its wait status (exit 10: open, 11: mmap,
+ * 12: munmap, 1: data not seen), or -1.
+ */
+static int pat_in_new_process(void *p, size_t len, bool write, uint32_t seed)
+{
+	int fd, status;
+	pid_t pid;
+	void *q;
+
+	pid = fork_flushed();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		munmap(p, len);
+		fd = open(xx_dev(), (write ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+		if (fd < 0)
+			_exit(10);
+		q = xx_mmap(fd, 0, len, write ? PROT_READ | PROT_WRITE : PROT_READ,
+			    MAP_SHARED);
+		if (map_failed(q))
+			_exit(11);
+		close(fd);
+		if (!write)
+			_exit(pat_check(q, 0, len, seed) == -1 ? 0 : 1);
+		pat_fill(q, 0, len, seed);
+		_exit(munmap(q, len) ? 12 : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
 /* Solaris: processes of one data model share the pages of the cookie. */
 TEST_F(umem, two_processes_share_data)
 {
 	uint32_t seed = new_seed(), seed2 = seed ^ 0xa5a5a5a5U;
 	size_t len = self->span;
-	int status, err;
-	pid_t pid;
+	int status;
 	void *p;
 
-	p = xx_mmap(self->fd, 0, len, PROT_READ | PROT_WRITE, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, 0, len, PROT_READ | PROT_WRITE);
 	pat_fill(p, 0, len, seed2);	/* fault everything in before the child writes */
 
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		/* The child opens and maps on its own; drop the inherited mapping. */
-		int fd = open(xx_dev(), O_RDWR | O_CLOEXEC);
-		void *q;
-
-		munmap(p, len);
-		if (fd < 0)
-			_exit(10);
-		q = xx_mmap(fd, 0, len, PROT_READ | PROT_WRITE, MAP_SHARED);
-		if (map_failed(q))
-			_exit(11);
-		close(fd);
-		pat_fill(q, 0, len, seed);
-		_exit(munmap(q, len) ? 12 : 0);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	status = pat_in_new_process(p, len, true, seed);
 	ASSERT_TRUE(exited_ok(status))
 		TH_LOG("writer child status 0x%x (exit 10: open, 11: mmap)", status);
 	EXPECT_EQ(-1, pat_check(p, 0, len, seed))
@@ -455,23 +426,7 @@ TEST_F(umem, two_processes_share_data)
 
 	/* The other direction: a new process sees what we write now. */
 	pat_fill(p, 0, len, seed2);
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		int fd = open(xx_dev(), O_RDONLY | O_CLOEXEC);
-		void *q;
-
-		munmap(p, len);
-		if (fd < 0)
-			_exit(10);
-		q = xx_mmap(fd, 0, len, PROT_READ, MAP_SHARED);
-		if (map_failed(q))
-			_exit(11);
-		_exit(pat_check(q, 0, len, seed2) == -1 ? 0 : 1);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	status = pat_in_new_process(p, len, false, seed2);
 	EXPECT_TRUE(exited_ok(status))
 		TH_LOG("reader child status 0x%x (exit 10: open, 11: mmap, 1: data "
 		       "not seen)", status);
@@ -483,14 +438,12 @@ TEST_F(umem, fork_child_sees_parent_data)
 {
 	uint32_t a = new_seed(), b = a ^ 0x11111111U, c = a ^ 0x22222222U;
 	size_t len = self->span;
-	int c2p[2], p2c[2], status, err;
+	int c2p[2], p2c[2], status;
 	char tok = 'x';
 	pid_t pid;
 	void *p;
 
-	p = xx_mmap(self->fd, 0, len, PROT_READ | PROT_WRITE, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, 0, len, PROT_READ | PROT_WRITE);
 	pat_fill(p, 0, len, a);
 	ASSERT_EQ(0, pipe(c2p));
 	ASSERT_EQ(0, pipe(p2c));
@@ -542,7 +495,7 @@ TEST_F(umem, other_model_has_its_own_view)
 	unsigned long val;
 	uint8_t *p;
 	size_t k;
-	int status, err;
+	int status;
 
 	if (!peer || !*peer)
 		SKIP(return, "XXMEM_PEER (the other data model's binary) not set");
@@ -550,9 +503,7 @@ TEST_F(umem, other_model_has_its_own_view)
 		TH_LOG("XXMEM_PEER=%s is not a binary of the other data model", peer);
 	ASSERT_TRUE(me != NULL);
 
-	p = xx_mmap(self->fd, 0, self->size, PROT_READ | PROT_WRITE, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, 0, self->size, PROT_READ | PROT_WRITE);
 
 	offs[0] = 0x40 + (uint64_t)getpid() % 256;
 	offs[1] = self->size - 1;
@@ -596,13 +547,11 @@ TEST_F(umem, mapping_outlives_close)
 {
 	uint32_t seed = new_seed();
 	void *p, *q;
-	int fd, err;
+	int fd;
 
 	fd = open(xx_dev(), O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
-	p = xx_mmap(fd, 0, self->span, PROT_READ | PROT_WRITE, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(p, fd, 0, self->span, PROT_READ | PROT_WRITE);
 	ASSERT_EQ(0, close(fd));
 
 	/* A PFN map (2 MiB PMD entries) is first faulted in here. */
@@ -613,9 +562,7 @@ TEST_F(umem, mapping_outlives_close)
 			TH_LOG("madvise: %s", strerror(errno));
 	EXPECT_EQ(-1, pat_check(p, 0, self->span, seed));
 
-	q = xx_mmap(self->fd, 0, self->span, PROT_READ, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(q)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(q, self->fd, 0, self->span, PROT_READ);
 	EXPECT_EQ(-1, pat_check(q, 0, self->span, seed));
 	EXPECT_EQ(0, munmap(q, self->span));
 	EXPECT_EQ(0, munmap(p, self->span));
@@ -710,9 +657,7 @@ TEST_F(umem, mprotect_exec_is_eacces)
 	if (dev_noexec(xx_dev()))
 		SKIP(return, "%s is on a noexec mount: the VFS refuses PROT_EXEC",
 		     xx_dev());
-	p = xx_mmap(self->fd, 0, self->pg, PROT_READ, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, 0, self->pg, PROT_READ);
 
 	rc = mprotect(p, self->pg, PROT_READ | PROT_EXEC);
 	err = errno;
@@ -732,17 +677,12 @@ TEST_F(umem, mprotect_rw_within_maxprot_works)
 {
 	uint32_t seed = new_seed();
 	void *p, *q;
-	int err;
 
-	p = xx_mmap(self->fd, 0, self->pg, PROT_READ, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, 0, self->pg, PROT_READ);
 	ASSERT_EQ(0, mprotect(p, self->pg, PROT_READ | PROT_WRITE))
 		TH_LOG("mprotect(PROT_READ|PROT_WRITE): %s", strerror(errno));
 	pat_fill(p, 0, self->pg, seed);
-	q = xx_mmap(self->fd, 0, self->pg, PROT_READ, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(q)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(q, self->fd, 0, self->pg, PROT_READ);
 	EXPECT_EQ(-1, pat_check(q, 0, self->pg, seed));
 	EXPECT_EQ(0, munmap(q, self->pg));
 	EXPECT_EQ(0, munmap(p, self->pg));
@@ -759,9 +699,7 @@ TEST_F(umem, rdonly_fd_prot_write_is_eacces)
 	EXPECT_MAP_ERR(EACCES, fd, 0, self->pg, PROT_READ | PROT_WRITE, MAP_SHARED);
 	EXPECT_MAP_ERR(EACCES, fd, 0, self->pg, PROT_WRITE, MAP_SHARED);
 
-	p = xx_mmap(fd, 0, self->pg, PROT_READ, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap PROT_READ: %s", strerror(err));
+	ASSERT_MAP(p, fd, 0, self->pg, PROT_READ);
 	rc = mprotect(p, self->pg, PROT_READ | PROT_WRITE);
 	err = errno;
 	EXPECT_EQ(-1, rc);
@@ -775,18 +713,14 @@ TEST_F(umem, rdonly_fd_prot_read_works)
 {
 	uint32_t seed = new_seed(), seed2 = seed ^ 0x33333333U;
 	void *w, *r;
-	int fd, err;
+	int fd;
 
-	w = xx_mmap(self->fd, 0, self->span, PROT_READ | PROT_WRITE, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(w)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(w, self->fd, 0, self->span, PROT_READ | PROT_WRITE);
 	pat_fill(w, 0, self->span, seed);
 
 	fd = open(xx_dev(), O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
-	r = xx_mmap(fd, 0, self->span, PROT_READ, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(r)) TH_LOG("mmap O_RDONLY PROT_READ: %s", strerror(err));
+	ASSERT_MAP(r, fd, 0, self->span, PROT_READ);
 	EXPECT_EQ(-1, pat_check(r, 0, self->span, seed));
 	/* Live: a later write through the other mapping shows up. */
 	pat_fill(w, 0, self->span, seed2);
@@ -803,9 +737,7 @@ TEST_F(umem, mremap_grow_fails)
 	void *p, *q;
 	int err;
 
-	p = xx_mmap(self->fd, 0, self->pg, PROT_READ | PROT_WRITE, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, 0, self->pg, PROT_READ | PROT_WRITE);
 	pat_fill(p, 0, self->pg, seed);
 
 	q = mremap(p, self->pg, 2 * self->pg, MREMAP_MAYMOVE);
@@ -838,13 +770,11 @@ TEST_F(umem, partial_munmap_keeps_rest)
 	size_t pg = self->pg;
 	uint64_t base = pg;	/* not offset 0, so a wrong split pgoff shows */
 	uint8_t *p, *q;
-	int status, err;
+	int status;
 
 	if (self->size < 4 * pg)
 		SKIP(return, "region 0 is smaller than 4 pages");
-	p = xx_mmap(self->fd, base, 3 * pg, PROT_READ | PROT_WRITE, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, base, 3 * pg, PROT_READ | PROT_WRITE);
 	pat_fill(p, base, 3 * pg, seed);
 	ASSERT_EQ(0, munmap(p + pg, pg));
 
@@ -861,9 +791,7 @@ TEST_F(umem, partial_munmap_keeps_rest)
 	/* Writes through the pieces land in the right pages. */
 	pat_fill(p, base, pg, seed2);
 	pat_fill(p + 2 * pg, base + 2 * pg, pg, seed2);
-	q = xx_mmap(self->fd, 0, 4 * pg, PROT_READ, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(q)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(q, self->fd, 0, 4 * pg, PROT_READ);
 	EXPECT_EQ(-1, pat_check(q + base, base, pg, seed2));
 	EXPECT_EQ(-1, pat_check(q + base + pg, base + pg, pg, seed))
 		TH_LOG("the unmapped page's memory changed");
@@ -883,11 +811,8 @@ TEST_F(umem, madv_dontneed_refaults_same_data)
 {
 	uint32_t seed = new_seed(), seed2 = seed ^ 0x66666666U;
 	void *p, *q;
-	int err;
 
-	p = xx_mmap(self->fd, 0, self->span, PROT_READ | PROT_WRITE, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, 0, self->span, PROT_READ | PROT_WRITE);
 	pat_fill(p, 0, self->span, seed);
 	if (is_pfnmap(p)) {	/* 2 MiB PMD entries: a PFN map (README) */
 		EXPECT_EQ(-1, madvise(p, self->span, MADV_DONTNEED));
@@ -902,9 +827,7 @@ TEST_F(umem, madv_dontneed_refaults_same_data)
 
 	/* The refaulted translations still reach the shared memory. */
 	pat_fill(p, 0, self->span, seed2);
-	q = xx_mmap(self->fd, 0, self->span, PROT_READ, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(q)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(q, self->fd, 0, self->span, PROT_READ);
 	EXPECT_EQ(-1, pat_check(q, 0, self->span, seed2));
 	EXPECT_EQ(0, munmap(q, self->span));
 	EXPECT_EQ(0, munmap(p, self->span));
@@ -994,12 +917,9 @@ TEST_F(umem, large_mapping_uses_pmd_entries)
 TEST_F_SIGNAL(umem, munmap_then_access_is_sigsegv, SIGSEGV)
 {
 	uint8_t *p;
-	int err;
 
 	no_core_dumps();
-	p = xx_mmap(self->fd, 0, self->pg, PROT_READ | PROT_WRITE, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, 0, self->pg, PROT_READ | PROT_WRITE);
 	set_byte(p, 0, 0x5a);
 	ASSERT_EQ(0x5a, byte_at(p, 0));
 	ASSERT_EQ(0, munmap(p, self->pg));
@@ -1010,12 +930,9 @@ TEST_F_SIGNAL(umem, munmap_then_access_is_sigsegv, SIGSEGV)
 TEST_F_SIGNAL(umem, write_to_read_only_mapping_is_sigsegv, SIGSEGV)
 {
 	uint8_t *p;
-	int err;
 
 	no_core_dumps();
-	p = xx_mmap(self->fd, 0, self->pg, PROT_READ, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed(p)) TH_LOG("mmap: %s", strerror(err));
+	ASSERT_MAP(p, self->fd, 0, self->pg, PROT_READ);
 	set_byte(p, 0, (uint8_t)(byte_at(p, 0) + 1));
 	TH_LOG("write to a PROT_READ mapping did not fault");
 }
