@@ -1035,193 +1035,269 @@ static void wait_usr1(const sigset_t *old)
 		sigsuspend(old);
 }
 
-static int helper_main(int argc, char **argv)
+/*
+ * The DEV REGION arguments of a helper mode: open DEV with @oflags and ask
+ * REGION_INFO of REGION.  0, 2 (usage) or 1 (failed, said on stderr).
+ */
+static int helper_region(char **argv, int oflags, int *fd,
+			 struct xxmem_region_info *ri)
 {
-	const char *mode = argv[1];
+	uint64_t region;
+
+	if (!parse_u64(argv[3], &region) || region > UINT32_MAX)
+		return helper_usage();
+	*fd = open(argv[2], oflags | O_CLOEXEC);
+	if (*fd < 0)
+		return helper_fail(argv[2]);
+	if (region_info(*fd, (uint32_t)region, ri))
+		return helper_fail("XXMEM_IOC_REGION_INFO");
+	return 0;
+}
+
+/* --hold DEV REGION READYFILE */
+static int mode_hold(int argc, char **argv)
+{
 	struct xxmem_region_info ri;
-	uint64_t region, off, len;
+	sigset_t old;
+	int fd, rc;
+	void *p;
+
+	if (argc != 5)
+		return helper_usage();
+	rc = helper_region(argv, O_RDWR, &fd, &ri);
+	if (rc)
+		return rc;
+	if (!ri.size || ri.size > SIZE_MAX) {
+		errno = ENXIO;
+		return helper_fail("region size");
+	}
+	p = xx_mmap(fd, ri.offset, (size_t)ri.size,
+		    PROT_READ | PROT_WRITE, MAP_SHARED);
+	if (map_failed(p))
+		return helper_fail("mmap");
+	close(fd);	/* only the mapping holds the node */
+	(void)rd32(p, 0);
+	no_core_dumps();
+	prepare_usr1(&old);
+	if (create_ready(argv[4]))
+		return 1;
+	wait_usr1(&old);
+	printf("touched 0x%08x\n", rd32(p, 0));
+	return fflush(stdout) ? 1 : 0;
+}
+
+/* --hold-open DEV READYFILE */
+static int mode_hold_open(int argc, char **argv)
+{
+	int e_ioctl = 0, e_mmap = 0, e_read = 0;
+	struct xxmem_region_info ri;
 	sigset_t old;
 	void *p;
 	int fd;
+	char c;
 
-	if (!strcmp(mode, "--hold")) {
-		if (argc != 5 || !parse_u64(argv[3], &region) ||
-		    region > UINT32_MAX)
-			return helper_usage();
-		fd = open(argv[2], O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			return helper_fail(argv[2]);
-		if (region_info(fd, (uint32_t)region, &ri))
-			return helper_fail("XXMEM_IOC_REGION_INFO");
-		if (!ri.size || ri.size > SIZE_MAX) {
-			errno = ENXIO;
-			return helper_fail("region size");
+	if (argc != 4)
+		return helper_usage();
+	fd = open(argv[2], O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return helper_fail(argv[2]);
+	prepare_usr1(&old);
+	if (create_ready(argv[3]))
+		return 1;
+	wait_usr1(&old);
+	if (region_info(fd, 0, &ri))
+		e_ioctl = errno;
+	p = xx_mmap(fd, XXMEM_REGION_OFFSET(0), page_size(),
+		    PROT_READ, MAP_SHARED);
+	if (map_failed(p))
+		e_mmap = errno;
+	else
+		munmap(p, page_size());
+	if (pread(fd, &c, 1, 0) < 0)
+		e_read = errno;
+	printf("ioctl=%s", helper_err(e_ioctl));
+	printf(" mmap=%s", helper_err(e_mmap));
+	printf(" read=%s\n", helper_err(e_read));
+	close(fd);
+	return fflush(stdout) ? 1 : 0;
+}
+
+/* --map-errno DEV REGION OFF LEN */
+static int mode_map_errno(int argc, char **argv)
+{
+	uint64_t region, off, len;
+	int fd, e;
+
+	if (argc != 6 || !parse_u64(argv[3], &region) ||
+	    region > UINT32_MAX || !parse_u64(argv[4], &off) ||
+	    !parse_u64(argv[5], &len) || !len || len > SIZE_MAX)
+		return helper_usage();
+	fd = open(argv[2], O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return helper_fail(argv[2]);
+	e = map_errno(fd, XXMEM_REGION_OFFSET(region) + off,
+		      (size_t)len, PROT_READ | PROT_WRITE, MAP_SHARED);
+	close(fd);
+	printf("%s\n", helper_err(e));
+	return fflush(stdout) ? 1 : 0;
+}
+
+/* --peek32 DEV REGION OFF */
+static int mode_peek32(int argc, char **argv)
+{
+	size_t pg = page_size();
+	uint64_t region, off;
+	void *p;
+	int fd;
+
+	if (argc != 5 || !parse_u64(argv[3], &region) ||
+	    region > UINT32_MAX || !parse_u64(argv[4], &off) ||
+	    off % 4 || off >= XXMEM_REGION_OFFSET(1))
+		return helper_usage();
+	fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return helper_fail(argv[2]);
+	p = xx_mmap(fd, XXMEM_REGION_OFFSET(region) + off / pg * pg,
+		    pg, PROT_READ, MAP_SHARED);
+	if (map_failed(p))
+		return helper_fail("mmap");
+	close(fd);
+	printf("0x%08x\n", rd32(p, off % pg));
+	munmap(p, pg);
+	return fflush(stdout) ? 1 : 0;
+}
+
+/*
+ * Is every page of the pieces of @c (page 0 and the hole at page 3 gone)
+ * the same registers as through @whole, with the markers of pages 1..8 in
+ * memory (ri->cache 2)?
+ */
+static bool pieces_match(const char *c, const char *whole, size_t size,
+			 size_t pg, const struct xxmem_region_info *ri)
+{
+	size_t k;
+
+	for (k = 1; k < size / pg; k++) {
+		size_t o = k * pg + 0x100;
+
+		if (k == 3)
+			continue;
+		if (rd32(c, o) != rd32(whole, o) ||
+		    (k < 9 && ri->cache == 2 &&
+		     rd32(c, o) != (0x5a5a0000 | (uint32_t)k))) {
+			fprintf(stderr, "page %zu: 0x%08x through the piece, 0x%08x through the whole mapping\n",
+				k, rd32(c, o), rd32(whole, o));
+			return false;
 		}
-		p = xx_mmap(fd, ri.offset, (size_t)ri.size,
-			    PROT_READ | PROT_WRITE, MAP_SHARED);
-		if (map_failed(p))
-			return helper_fail("mmap");
-		close(fd);	/* only the mapping holds the node */
-		(void)rd32(p, 0);
-		no_core_dumps();
-		prepare_usr1(&old);
-		if (create_ready(argv[4]))
-			return 1;
-		wait_usr1(&old);
-		printf("touched 0x%08x\n", rd32(p, 0));
-		return fflush(stdout) ? 1 : 0;
 	}
-	if (!strcmp(mode, "--hold-open")) {
-		int e_ioctl = 0, e_mmap = 0, e_read = 0;
-		char c;
+	return true;
+}
 
-		if (argc != 4)
-			return helper_usage();
-		fd = open(argv[2], O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			return helper_fail(argv[2]);
-		prepare_usr1(&old);
-		if (create_ready(argv[3]))
-			return 1;
-		wait_usr1(&old);
-		if (region_info(fd, 0, &ri))
-			e_ioctl = errno;
-		p = xx_mmap(fd, XXMEM_REGION_OFFSET(0), page_size(),
-			    PROT_READ, MAP_SHARED);
-		if (map_failed(p))
-			e_mmap = errno;
-		else
-			munmap(p, page_size());
-		if (pread(fd, &c, 1, 0) < 0)
-			e_read = errno;
-		printf("ioctl=%s", helper_err(e_ioctl));
-		printf(" mmap=%s", helper_err(e_mmap));
-		printf(" read=%s\n", helper_err(e_read));
-		close(fd);
-		return fflush(stdout) ? 1 : 0;
+/* --split-unmap DEV REGION */
+static int mode_split_unmap(int argc, char **argv)
+{
+	size_t pg = page_size(), size, k;
+	struct xxmem_region_info ri;
+	char *c, *whole;
+	int fd, rc;
+
+	if (argc != 4)
+		return helper_usage();
+	rc = helper_region(argv, O_RDWR, &fd, &ri);
+	if (rc)
+		return rc;
+	if (ri.size < 4 * pg || ri.size > SIZE_MAX) {
+		errno = ENXIO;
+		return helper_fail("region smaller than 4 pages");
 	}
-	if (!strcmp(mode, "--map-errno")) {
-		int e;
-
-		if (argc != 6 || !parse_u64(argv[3], &region) ||
-		    region > UINT32_MAX || !parse_u64(argv[4], &off) ||
-		    !parse_u64(argv[5], &len) || !len || len > SIZE_MAX)
-			return helper_usage();
-		fd = open(argv[2], O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			return helper_fail(argv[2]);
-		e = map_errno(fd, XXMEM_REGION_OFFSET(region) + off,
-			      (size_t)len, PROT_READ | PROT_WRITE, MAP_SHARED);
-		close(fd);
-		printf("%s\n", helper_err(e));
-		return fflush(stdout) ? 1 : 0;
+	size = (size_t)ri.size;
+	c = xx_mmap(fd, ri.offset, size, PROT_READ | PROT_WRITE, MAP_SHARED);
+	if (map_failed(c))
+		return helper_fail("mmap");
+	whole = xx_mmap(fd, ri.offset, size, PROT_READ | PROT_WRITE,
+			MAP_SHARED);
+	if (map_failed(whole))
+		return helper_fail("second mmap");
+	/* memory (not registers): a marker in each of pages 1..8 */
+	for (k = 1; k < 9 && k < size / pg && ri.cache == 2; k++)
+		wr32(whole, k * pg + 0x100, 0x5a5a0000 | (uint32_t)k);
+	(void)rd32(c, 0);
+	if (munmap(c, pg))
+		return helper_fail("munmap of the first page");
+	if (mprotect(c + 2 * pg, pg, PROT_READ))
+		return helper_fail("mprotect of a middle page");
+	if (munmap(c + 3 * pg, pg))
+		return helper_fail("munmap of a hole");
+	if (!pieces_match(c, whole, size, pg, &ri)) {
+		errno = EIO;
+		return helper_fail("a piece maps other registers");
 	}
-	if (!strcmp(mode, "--peek32")) {
-		size_t pg = page_size();
+	for (k = 1; k < 9 && k < size / pg && ri.cache == 2; k++)
+		wr32(whole, k * pg + 0x100, 0);
+	if (munmap(c + pg, 2 * pg) || munmap(c + 4 * pg, size - 4 * pg) ||
+	    munmap(whole, size))
+		return helper_fail("munmap of the pieces");
+	close(fd);
+	printf("ok\n");
+	return fflush(stdout) ? 1 : 0;
+}
 
-		if (argc != 5 || !parse_u64(argv[3], &region) ||
-		    region > UINT32_MAX || !parse_u64(argv[4], &off) ||
-		    off % 4 || off >= XXMEM_REGION_OFFSET(1))
-			return helper_usage();
-		fd = open(argv[2], O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return helper_fail(argv[2]);
-		p = xx_mmap(fd, XXMEM_REGION_OFFSET(region) + off / pg * pg,
-			    pg, PROT_READ, MAP_SHARED);
-		if (map_failed(p))
-			return helper_fail("mmap");
-		close(fd);
-		printf("0x%08x\n", rd32(p, off % pg));
-		munmap(p, pg);
-		return fflush(stdout) ? 1 : 0;
+/* --region-info DEV REGION */
+static int mode_region_info(int argc, char **argv)
+{
+	static const char *const cache[] = { "WB", "UC", "WC" };
+	struct xxmem_region_info ri;
+	int fd, rc;
+
+	if (argc != 4)
+		return helper_usage();
+	rc = helper_region(argv, O_RDONLY, &fd, &ri);
+	if (rc)
+		return rc;
+	close(fd);
+	ri.name[sizeof(ri.name) - 1] = '\0';
+	printf("size=%" PRIu64 " cache=%s flags=0x%x maxprot=0x%x name=%s\n",
+	       (uint64_t)ri.size, ri.cache < 3 ? cache[ri.cache] : "?",
+	       ri.flags, ri.maxprot, ri.name);
+	return fflush(stdout) ? 1 : 0;
+}
+
+/* --find edu|ivshmem */
+static int mode_find(int argc, char **argv)
+{
+	struct xx_pcidev d;
+
+	if (argc != 3)
+		return helper_usage();
+	if (!find_by_name(argv[2], &d))
+		return 1;
+	printf("%s %s\n", d.node, d.bdf);
+	return fflush(stdout) ? 1 : 0;
+}
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} helper_modes[] = {
+	{ "--hold", mode_hold },
+	{ "--hold-open", mode_hold_open },
+	{ "--map-errno", mode_map_errno },
+	{ "--peek32", mode_peek32 },
+	{ "--split-unmap", mode_split_unmap },
+	{ "--region-info", mode_region_info },
+	{ "--find", mode_find },
+};
+
+/* A helper mode's exit status, or -1 if argv[1] is none (a harness option). */
+static int helper_main(int argc, char **argv)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(helper_modes) / sizeof(helper_modes[0]); i++) {
+		if (!strcmp(argv[1], helper_modes[i].name))
+			return helper_modes[i].run(argc, argv);
 	}
-	if (!strcmp(mode, "--split-unmap")) {
-		size_t pg = page_size(), size, k;
-		char *c, *whole;
-
-		if (argc != 4 || !parse_u64(argv[3], &region) ||
-		    region > UINT32_MAX)
-			return helper_usage();
-		fd = open(argv[2], O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			return helper_fail(argv[2]);
-		if (region_info(fd, (uint32_t)region, &ri))
-			return helper_fail("XXMEM_IOC_REGION_INFO");
-		if (ri.size < 4 * pg || ri.size > SIZE_MAX) {
-			errno = ENXIO;
-			return helper_fail("region smaller than 4 pages");
-		}
-		size = (size_t)ri.size;
-		c = xx_mmap(fd, ri.offset, size, PROT_READ | PROT_WRITE,
-			    MAP_SHARED);
-		if (map_failed(c))
-			return helper_fail("mmap");
-		whole = xx_mmap(fd, ri.offset, size, PROT_READ | PROT_WRITE,
-				MAP_SHARED);
-		if (map_failed(whole))
-			return helper_fail("second mmap");
-		/* memory (not registers): a marker in each of pages 1..8 */
-		for (k = 1; k < 9 && k < size / pg && ri.cache == 2; k++)
-			wr32(whole, k * pg + 0x100, 0x5a5a0000 | (uint32_t)k);
-		(void)rd32(c, 0);
-		if (munmap(c, pg))
-			return helper_fail("munmap of the first page");
-		if (mprotect(c + 2 * pg, pg, PROT_READ))
-			return helper_fail("mprotect of a middle page");
-		if (munmap(c + 3 * pg, pg))
-			return helper_fail("munmap of a hole");
-		for (k = 1; k < size / pg; k++) {
-			size_t o = k * pg + 0x100;
-
-			if (k == 3)
-				continue;
-			if (rd32(c, o) != rd32(whole, o) ||
-			    (k < 9 && ri.cache == 2 &&
-			     rd32(c, o) != (0x5a5a0000 | (uint32_t)k))) {
-				fprintf(stderr, "page %zu: 0x%08x through the piece, 0x%08x through the whole mapping\n",
-					k, rd32(c, o), rd32(whole, o));
-				errno = EIO;
-				return helper_fail("a piece maps other registers");
-			}
-		}
-		for (k = 1; k < 9 && k < size / pg && ri.cache == 2; k++)
-			wr32(whole, k * pg + 0x100, 0);
-		if (munmap(c + pg, 2 * pg) || munmap(c + 4 * pg, size - 4 * pg) ||
-		    munmap(whole, size))
-			return helper_fail("munmap of the pieces");
-		close(fd);
-		printf("ok\n");
-		return fflush(stdout) ? 1 : 0;
-	}
-	if (!strcmp(mode, "--region-info")) {
-		static const char *const cache[] = { "WB", "UC", "WC" };
-
-		if (argc != 4 || !parse_u64(argv[3], &region) ||
-		    region > UINT32_MAX)
-			return helper_usage();
-		fd = open(argv[2], O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return helper_fail(argv[2]);
-		if (region_info(fd, (uint32_t)region, &ri))
-			return helper_fail("XXMEM_IOC_REGION_INFO");
-		close(fd);
-		ri.name[sizeof(ri.name) - 1] = '\0';
-		printf("size=%" PRIu64 " cache=%s flags=0x%x maxprot=0x%x name=%s\n",
-		       (uint64_t)ri.size, ri.cache < 3 ? cache[ri.cache] : "?",
-		       ri.flags, ri.maxprot, ri.name);
-		return fflush(stdout) ? 1 : 0;
-	}
-	if (!strcmp(mode, "--find")) {
-		struct xx_pcidev d;
-
-		if (argc != 3)
-			return helper_usage();
-		if (!find_by_name(argv[2], &d))
-			return 1;
-		printf("%s %s\n", d.node, d.bdf);
-		return fflush(stdout) ? 1 : 0;
-	}
-	if (!strcmp(mode, "--help"))
+	if (!strcmp(argv[1], "--help"))
 		return helper_usage();
 	return -1;
 }

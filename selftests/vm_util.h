@@ -75,6 +75,17 @@ int xxmem_node_of(const char *bdf);
 		       (unsigned int)(_flags), errno_name(__e));		\
 } while (0)
 
+/* Open the node under test into @_fd; the test fails if it cannot. */
+#define ASSERT_OPEN_DEV(_fd, _oflags) do {					\
+	int __e;								\
+										\
+	(_fd) = open(xx_dev(), (_oflags) | O_CLOEXEC);				\
+	__e = errno;								\
+	ASSERT_LE(0, (_fd))							\
+		TH_LOG("open %s: %s (is xxmem.ko loaded?)", xx_dev(),	\
+		       strerror(__e));						\
+} while (0)
+
 /* Map @_len at @_off of @_fd shared into @_p; the test fails if that fails. */
 #define ASSERT_MAP(_p, _fd, _off, _len, _prot) do {				\
 	int __e;								\
@@ -85,6 +96,23 @@ int xxmem_node_of(const char *bdf);
 		TH_LOG("mmap off 0x%" PRIx64 " len 0x%zx prot 0x%x: %s",	\
 		       (uint64_t)(_off), (size_t)(_len), (unsigned int)(_prot),	\
 		       strerror(__e));						\
+} while (0)
+
+/*
+ * mremap(2) cannot grow the mapping @_p of @_len (@_flags: 0 or
+ * MREMAP_MAYMOVE): EFAULT.  If it did grow, the test ends here.
+ */
+#define EXPECT_NO_GROW(_p, _len, _flags) do {					\
+	void *__q = mremap(_p, _len, 2 * (_len), _flags);			\
+	int __e = errno;							\
+										\
+	EXPECT_TRUE(map_failed(__q))						\
+		TH_LOG("mremap (flags 0x%x) grew the mapping", (_flags));	\
+	if (!map_failed(__q)) {							\
+		munmap(__q, 2 * (_len));					\
+		return;								\
+	}									\
+	EXPECT_EQ(EFAULT, __e) TH_LOG("mremap: %s", strerror(__e));		\
 } while (0)
 
 #endif /* XXMEM_VM_UTIL_H */

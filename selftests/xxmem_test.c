@@ -187,14 +187,10 @@ FIXTURE(umem) {
 
 FIXTURE_SETUP(umem)
 {
-	int err;
 
 	self->fd = -1;
 	self->pg = page_size();
-	self->fd = open(xx_dev(), O_RDWR | O_CLOEXEC);
-	err = errno;
-	ASSERT_LE(0, self->fd)
-		TH_LOG("open %s: %s (is xxmem.ko loaded?)", xx_dev(), strerror(err));
+	ASSERT_OPEN_DEV(self->fd, O_RDWR);
 	ASSERT_EQ(0, region_info(self->fd, 0, &self->ri))
 		TH_LOG("XXMEM_IOC_REGION_INFO 0: %s", strerror(errno));
 	ASSERT_LT(0U, self->ri.size);
@@ -734,29 +730,14 @@ TEST_F(umem, rdonly_fd_prot_read_works)
 TEST_F(umem, mremap_grow_fails)
 {
 	uint32_t seed = new_seed();
-	void *p, *q;
-	int err;
+	void *p;
 
 	ASSERT_MAP(p, self->fd, 0, self->pg, PROT_READ | PROT_WRITE);
 	pat_fill(p, 0, self->pg, seed);
 
-	q = mremap(p, self->pg, 2 * self->pg, MREMAP_MAYMOVE);
-	err = errno;
-	EXPECT_TRUE(map_failed(q)) TH_LOG("mremap(MREMAP_MAYMOVE) grew the mapping");
-	if (!map_failed(q)) {
-		munmap(q, 2 * self->pg);
-		return;
-	}
-	EXPECT_EQ(EFAULT, err) TH_LOG("mremap(MREMAP_MAYMOVE): %s", strerror(err));
+	EXPECT_NO_GROW(p, self->pg, MREMAP_MAYMOVE);
 
-	q = mremap(p, self->pg, 2 * self->pg, 0);
-	err = errno;
-	EXPECT_TRUE(map_failed(q)) TH_LOG("mremap in place grew the mapping");
-	if (!map_failed(q)) {
-		munmap(q, 2 * self->pg);
-		return;
-	}
-	EXPECT_EQ(EFAULT, err) TH_LOG("mremap: %s", strerror(err));
+	EXPECT_NO_GROW(p, self->pg, 0);
 
 	/* The original mapping is untouched. */
 	EXPECT_EQ(-1, pat_check(p, 0, self->pg, seed));
