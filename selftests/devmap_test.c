@@ -411,13 +411,19 @@ static int tr_find_dup(const struct trace *t, long dh)
 		       (_n1) < 0 ? "-" : "id", (_n2) < 0 ? "-" : "id",		\
 		       (long)(_n1), (long)(_n2), (_t)->raw)
 
+/* munmap(@_addr, @_len) into a fresh trace @_t of @_n lines. */
+#define MUNMAP_TRACED(_t, _addr, _len, _n) do {				\
+	TRACE_CLEAR();								\
+	ASSERT_EQ(0, munmap(_addr, _len));					\
+	TRACE_GET(_t);								\
+	EXPECT_EQ(_n, (_t)->n) TH_LOG("trace:\n%s", (_t)->raw);		\
+} while (0)
+
 /* munmap(@_addr, @_len) makes one trace line: the unmap of @_len at @_off. */
 #define EXPECT_MUNMAP_ONE(_addr, _len, _dh, _off, _n1, _n2) do {		\
 	struct trace *__t;							\
-	TRACE_CLEAR();								\
-	ASSERT_EQ(0, munmap(_addr, _len));					\
-	TRACE_GET(__t);								\
-	EXPECT_EQ(1, __t->n) TH_LOG("trace:\n%s", __t->raw);			\
+										\
+	MUNMAP_TRACED(__t, _addr, _len, 1);					\
 	EXPECT_UNMAP(__t, _dh, _off, _len, _n1, _n2);				\
 	trace_free(__t);							\
 } while (0)
@@ -942,10 +948,7 @@ TEST_F(scatter, devmap_unmap_hole_splits_handle)
 	int status, i;
 
 	MAP_FOUR(p, off, seed, id);
-	TRACE_CLEAR();
-	ASSERT_EQ(0, munmap(p + pg, 2 * pg));
-	TRACE_GET(t);
-	EXPECT_EQ(1, t->n) TH_LOG("trace:\n%s", t->raw);
+	MUNMAP_TRACED(t, p + pg, 2 * pg, 1);
 	i = tr_nth(t, "unmap", 0);
 	ASSERT_LE(0, i) TH_LOG("no unmap line:\n%s", t->raw);
 	id2 = t->ev[i].new2;
@@ -973,10 +976,7 @@ TEST_F(scatter, devmap_unmap_hole_splits_handle)
 	EXPECT_TRUE(killed_by(status, SIGSEGV)) TH_LOG("the hole: status 0x%x", status);
 
 	/* Unmapping both pieces at once: each handle whole. */
-	TRACE_CLEAR();
-	ASSERT_EQ(0, munmap(p, 4 * pg));
-	TRACE_GET(t);
-	EXPECT_EQ(2, t->n) TH_LOG("trace:\n%s", t->raw);
+	MUNMAP_TRACED(t, p, 4 * pg, 2);
 	EXPECT_UNMAP(t, id, off, pg, TR_NONE, TR_NONE);
 	EXPECT_UNMAP(t, id2, off + 3 * pg, pg, TR_NONE, TR_NONE);
 	trace_free(t);
@@ -1005,10 +1005,7 @@ TEST_F(scatter, devmap_unmap_across_handles)
 	trace_free(t);
 	pat_fill(p, off - self->base, 4 * pg, seed);
 
-	TRACE_CLEAR();
-	ASSERT_EQ(0, munmap(p + pg, 2 * pg));
-	TRACE_GET(t);
-	EXPECT_EQ(2, t->n) TH_LOG("trace:\n%s", t->raw);
+	MUNMAP_TRACED(t, p + pg, 2 * pg, 2);
 	EXPECT_UNMAP(t, a, off + pg, pg, a, TR_NONE);
 	EXPECT_UNMAP(t, b, off + 2 * pg, pg, TR_NONE, b);
 	trace_free(t);
@@ -1021,10 +1018,7 @@ TEST_F(scatter, devmap_unmap_across_handles)
 	EXPECT_EQ(-1, pat_check(p + 3 * pg, off - self->base + 3 * pg, pg, seed))
 		TH_LOG("after refault");
 
-	TRACE_CLEAR();
-	ASSERT_EQ(0, munmap(p, 4 * pg));
-	TRACE_GET(t);
-	EXPECT_EQ(2, t->n) TH_LOG("trace:\n%s", t->raw);
+	MUNMAP_TRACED(t, p, 4 * pg, 2);
 	EXPECT_UNMAP(t, a, off, pg, TR_NONE, TR_NONE);
 	EXPECT_UNMAP(t, b, off + 3 * pg, pg, TR_NONE, TR_NONE);
 	trace_free(t);
@@ -1065,10 +1059,7 @@ TEST_F(scatter, mremap_keeps_handles_consistent)
 	trace_free(t);
 
 	/* A hole in the moved mapping still splits the same handle. */
-	TRACE_CLEAR();
-	ASSERT_EQ(0, munmap(q + pg, pg));
-	TRACE_GET(t);
-	EXPECT_EQ(1, t->n) TH_LOG("trace:\n%s", t->raw);
+	MUNMAP_TRACED(t, q + pg, pg, 1);
 	if (t->n >= 1) {
 		EXPECT_EQ(id, t->ev[0].dh) TH_LOG("trace:\n%s", t->raw);
 		EXPECT_EQ(off + pg, t->ev[0].off) TH_LOG("trace:\n%s", t->raw);
@@ -1520,9 +1511,7 @@ TEST_F(status, status_other_model_mmap_in_our_layout)
 	char out[128];
 	long pid = 0;
 	int pfd[2], status;
-	size_t got = 0;
 	pid_t c;
-	ssize_t n;
 
 	if (!peer || !*peer)
 		SKIP(return, "XXMEM_PEER (the other data model's binary) not set");
@@ -1536,16 +1525,7 @@ TEST_F(status, status_other_model_mmap_in_our_layout)
 		_exit(127);
 	}
 	close(pfd[1]);
-	while (got + 1 < sizeof(out)) {
-		n = read(pfd[0], out + got, sizeof(out) - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	out[got] = '\0';
-	close(pfd[0]);
+	read_all(pfd[0], out, sizeof(out));
 	ASSERT_EQ(c, waitpid(c, &status, 0));
 	ASSERT_TRUE(exited_ok(status)) TH_LOG("%s --map-print: status 0x%x", peer, status);
 	ASSERT_EQ(2, sscanf(out, "%ld %llx", &pid, &addr)) TH_LOG("output: %s", out);

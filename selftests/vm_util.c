@@ -260,6 +260,28 @@ const char *errno_name(int e)
 	return other;
 }
 
+/*
+ * Read @fd to its end into @buf of @size bytes (at most @size - 1 of them,
+ * then a NUL) and close it: how many bytes were read.
+ */
+size_t read_all(int fd, char *buf, size_t size)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got + 1 < size) {
+		n = read(fd, buf + got, size - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	close(fd);
+	return got;
+}
+
 /* The VmFlags of the mapping at @p in /proc/self/smaps, or "". */
 const char *vm_flags_at(const void *p)
 {

@@ -56,6 +56,7 @@ const char *vm_flags_at(const void *p);
 bool is_pfnmap(const void *p);
 const char *read_line(const char *path);
 int read_file(const char *path, char *buf, size_t n);
+size_t read_all(int fd, char *buf, size_t size);
 int write_file(const char *path, const char *val);
 bool huge_pfnmap(const char *mod);
 bool param_write(const char *path, const char *val);

@@ -132,9 +132,7 @@ static int run_helper(const char *path, const char *mode, uint64_t off, int byte
 	char offs[32], bytes[16];
 	char *argv[5];
 	int pfd[2], status;
-	size_t got = 0;
 	pid_t pid;
-	ssize_t n;
 
 	snprintf(offs, sizeof(offs), "0x%" PRIx64, off);
 	snprintf(bytes, sizeof(bytes), "%d", byte);
@@ -162,16 +160,7 @@ static int run_helper(const char *path, const char *mode, uint64_t off, int byte
 		_exit(127);
 	}
 	close(pfd[1]);
-	while (got + 1 < outsz) {
-		n = read(pfd[0], out + got, outsz - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	out[got] = '\0';
-	close(pfd[0]);
+	read_all(pfd[0], out, outsz);
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
 	return status;
@@ -187,7 +176,6 @@ FIXTURE(umem) {
 
 FIXTURE_SETUP(umem)
 {
-
 	self->fd = -1;
 	self->pg = page_size();
 	ASSERT_OPEN_DEV(self->fd, O_RDWR);
