@@ -55,16 +55,6 @@
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
 
-#ifndef MAP_SHARED_VALIDATE
-#define MAP_SHARED_VALIDATE	0x03
-#endif
-#ifndef MAP_SYNC
-#define MAP_SYNC		0x80000
-#endif
-#ifndef MREMAP_DONTUNMAP
-#define MREMAP_DONTUNMAP	4
-#endif
-
 #define LP64		(sizeof(long) == 8)
 #define NREGIONS	4
 #define NBARS		6

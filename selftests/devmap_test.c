@@ -880,6 +880,23 @@ static uint8_t *map_four(struct __test_metadata *_metadata, int fd, uint64_t off
 	ASSERT_LE(0, (_id));							\
 } while (0)
 
+/*
+ * Part of a mapping is unmapped: the rest, @len at @p (device offset @off),
+ * keeps its data, also when faulted in again, and @gone faults SIGSEGV.
+ */
+static void expect_rest_kept(struct __test_metadata *_metadata, uint8_t *p,
+			     uint64_t off, size_t len, uint32_t seed, void *gone)
+{
+	int status;
+
+	EXPECT_EQ(-1, pat_check(p, off, len, seed));
+	ASSERT_EQ(0, madvise(p, len, MADV_DONTNEED));
+	EXPECT_EQ(-1, pat_check(p, off, len, seed)) TH_LOG("after refault");
+	status = touch_in_child(gone, false);
+	EXPECT_TRUE(killed_by(status, SIGSEGV))
+		TH_LOG("the unmapped page: status 0x%x", status);
+}
+
 #define UNMAP_OFF(_self)	((_self)->base + 2 * CHUNK + 4 * (_self)->pg)
 
 TEST_F(scatter, devmap_unmap_whole_handle)
@@ -900,16 +917,11 @@ TEST_F(scatter, devmap_unmap_head_keeps_handle)
 	size_t pg = self->pg;
 	uint8_t *p;
 	long id;
-	int status;
 
 	MAP_FOUR(p, off, seed, id);
 	EXPECT_MUNMAP_ONE(p, pg, id, off, TR_NONE, id);
 
-	EXPECT_EQ(-1, pat_check(p + pg, off + pg, 3 * pg, seed));
-	ASSERT_EQ(0, madvise(p + pg, 3 * pg, MADV_DONTNEED));
-	EXPECT_EQ(-1, pat_check(p + pg, off + pg, 3 * pg, seed)) TH_LOG("after refault");
-	status = touch_in_child(p, false);
-	EXPECT_TRUE(killed_by(status, SIGSEGV)) TH_LOG("unmapped head: status 0x%x", status);
+	expect_rest_kept(_metadata, p + pg, off + pg, 3 * pg, seed, p);
 
 	EXPECT_MUNMAP_ONE(p + pg, 3 * pg, id, off + pg, TR_NONE, TR_NONE);
 }
@@ -922,16 +934,11 @@ TEST_F(scatter, devmap_unmap_tail_keeps_handle)
 	size_t pg = self->pg;
 	uint8_t *p;
 	long id;
-	int status;
 
 	MAP_FOUR(p, off, seed, id);
 	EXPECT_MUNMAP_ONE(p + 3 * pg, pg, id, off + 3 * pg, id, TR_NONE);
 
-	EXPECT_EQ(-1, pat_check(p, off, 3 * pg, seed));
-	ASSERT_EQ(0, madvise(p, 3 * pg, MADV_DONTNEED));
-	EXPECT_EQ(-1, pat_check(p, off, 3 * pg, seed)) TH_LOG("after refault");
-	status = touch_in_child(p + 3 * pg, false);
-	EXPECT_TRUE(killed_by(status, SIGSEGV)) TH_LOG("unmapped tail: status 0x%x", status);
+	expect_rest_kept(_metadata, p, off, 3 * pg, seed, p + 3 * pg);
 
 	EXPECT_MUNMAP_ONE(p, 3 * pg, id, off, TR_NONE, TR_NONE);
 }
