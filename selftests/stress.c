@@ -494,86 +494,127 @@ static uint64_t num(const char *s)
 	return v;
 }
 
-int main(int argc, char **argv)
+/* The command line of a run. */
+struct opts {
+	const char *peer, *trace, *dev;
+	unsigned int procs, threads, ops, timeout;
+	bool seeded, no_pci, log_ops;
+	uint64_t seed;
+};
+
+static void parse_args(int argc, char **argv, struct opts *o)
 {
-	const char *peer = NULL, *trace = NULL, *dev = "/dev/xxmem";
-	unsigned int procs = 4, threads = 3, ops = 1200, timeout = 300;
-	bool seeded = false, no_pci = false, log_ops = false;
-	uint64_t seed = 0, t0, total = 0, sum[NOPS] = { 0 };
-	pid_t pids[MAX_PROCS];
-	pthread_t ub;
-	int shfd, i, fd, alive, bad = 0;
-	unsigned int p;
+	enum { O_SEED = 1, O_PROCS, O_THREADS, O_OPS, O_DEV, O_PEER, O_TRACE,
+	       O_NO_PCI, O_PCI_CYCLES, O_TIMEOUT, O_LOG_OPS };
+	static const struct option longopts[] = {
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "procs", required_argument, NULL, O_PROCS },
+		{ "threads", required_argument, NULL, O_THREADS },
+		{ "ops", required_argument, NULL, O_OPS },
+		{ "dev", required_argument, NULL, O_DEV },
+		{ "peer", required_argument, NULL, O_PEER },
+		{ "trace", required_argument, NULL, O_TRACE },
+		{ "no-pci", no_argument, NULL, O_NO_PCI },
+		{ "pci-cycles", required_argument, NULL, O_PCI_CYCLES },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "log-ops", no_argument, NULL, O_LOG_OPS },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc == 4 && !strcmp(argv[1], "--worker"))
-		return worker_main((int)num(argv[2]), (int)num(argv[3]));
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--no-pci")) {
-			no_pci = true;
-			continue;
-		}
-		if (!strcmp(a, "--log-ops")) {
-			log_ops = true;
-			continue;
-		}
-		if (i + 1 >= argc)
+	*o = (struct opts){ .dev = "/dev/xxmem", .procs = 4, .threads = 3,
+			    .ops = 1200, .timeout = 300 };
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_SEED:
+			o->seed = num(optarg);
+			o->seeded = true;
+			break;
+		case O_PROCS:
+			o->procs = (unsigned int)num(optarg);
+			break;
+		case O_THREADS:
+			o->threads = (unsigned int)num(optarg);
+			break;
+		case O_OPS:
+			o->ops = (unsigned int)num(optarg);
+			break;
+		case O_DEV:
+			o->dev = optarg;
+			break;
+		case O_PEER:
+			o->peer = optarg;
+			break;
+		case O_TRACE:
+			o->trace = optarg;
+			break;
+		case O_NO_PCI:
+			o->no_pci = true;
+			break;
+		case O_PCI_CYCLES:
+			pci_cycles_max = (unsigned int)num(optarg);
+			break;
+		case O_TIMEOUT:
+			o->timeout = (unsigned int)num(optarg);
+			break;
+		case O_LOG_OPS:
+			o->log_ops = true;
+			break;
+		default:
 			usage();
-		if (!strcmp(a, "--seed"))
-			seed = num(argv[++i]), seeded = true;
-		else if (!strcmp(a, "--procs"))
-			procs = (unsigned int)num(argv[++i]);
-		else if (!strcmp(a, "--threads"))
-			threads = (unsigned int)num(argv[++i]);
-		else if (!strcmp(a, "--ops"))
-			ops = (unsigned int)num(argv[++i]);
-		else if (!strcmp(a, "--dev"))
-			dev = argv[++i];
-		else if (!strcmp(a, "--peer"))
-			peer = argv[++i];
-		else if (!strcmp(a, "--trace"))
-			trace = argv[++i];
-		else if (!strcmp(a, "--pci-cycles"))
-			pci_cycles_max = (unsigned int)num(argv[++i]);
-		else if (!strcmp(a, "--timeout"))
-			timeout = (unsigned int)num(argv[++i]);
-		else
-			usage();
+		}
 	}
-	if (!procs || procs > MAX_PROCS || !threads || threads > MAX_THREADS)
+	if (optind != argc || !o->procs || o->procs > MAX_PROCS ||
+	    !o->threads || o->threads > MAX_THREADS)
 		usage();
-	if (!seeded) {
+	if (!o->seeded) {
 		uint64_t s = (uint64_t)now_ns() ^ ((uint64_t)getpid() << 32);
 
-		seed = splitmix(&s);
+		o->seed = splitmix(&s);
 	}
+}
 
-	shfd = memfd_create("xxstress", 0);
+/* The block shared with the workers, in a memfd they map: its fd, or -1. */
+static int shared_create(const struct opts *o)
+{
+	int shfd = memfd_create("xxstress", 0);
+
 	if (shfd < 0 || ftruncate(shfd, sizeof(*S))) {
 		perror("memfd");
-		return 2;
+		return -1;
 	}
 	S = mmap(NULL, sizeof(*S), PROT_READ | PROT_WRITE, MAP_SHARED, shfd, 0);
 	if (S == MAP_FAILED) {
 		perror("mmap");
-		return 2;
+		return -1;
 	}
 	S->magic = SHARED_MAGIC;
 	S->layout = sizeof(*S);
-	S->seed = seed;
-	S->procs = procs;
-	S->threads = threads;
-	S->ops = ops;
-	S->nslots = procs * threads;
-	S->log_ops = log_ops;
-	snprintf(S->dev, sizeof(S->dev), "%s", dev);
+	S->seed = o->seed;
+	S->procs = o->procs;
+	S->threads = o->threads;
+	S->ops = o->ops;
+	S->nslots = o->procs * o->threads;
+	S->log_ops = o->log_ops;
+	snprintf(S->dev, sizeof(S->dev), "%s", o->dev);
+	return shfd;
+}
 
-	fd = open(dev, O_RDONLY | O_CLOEXEC);
+/*
+ * The region sizes of @dev, each thread's slots of them and of the BAR of
+ * an ivshmem function: 0, or the exit status (4: no @dev).
+ */
+static int slots_size(const struct opts *o)
+{
+	unsigned int p;
+	int fd, i, err;
+
+	fd = open(o->dev, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		out_line("# stress: %s: %s", dev, strerror(errno));
-		return errno == ENOENT ? 4 : 2;
+		err = errno;
+		out_line("# stress: %s: %s", o->dev, strerror(err));
+		return err == ENOENT ? 4 : 2;
 	}
 	for (i = 0; i < NREG0; i++) {
 		struct xxmem_region_info ri = { .index = (uint32_t)i };
@@ -588,25 +629,37 @@ int main(int argc, char **argv)
 	S->r0_pages = (uint32_t)(S->rsize[0] / PG / S->nslots);
 	S->r1_pages = (uint32_t)(S->rsize[1] / PG / S->nslots);
 	S->r3_bytes = (uint32_t)(S->rsize[3] / S->nslots) & ~7u;
-	if (!no_pci)
+	if (!o->no_pci)
 		find_pci();
 	for (p = 0; p < S->npci; p++)
 		if (S->pci[p].kind == PCI_IVSHMEM &&
 		    S->pci[p].size[2] > BAR_SLOT_BASE)
 			S->bar_pages = (uint32_t)((S->pci[p].size[2] - BAR_SLOT_BASE) /
 						  PG / S->nslots);
+	return 0;
+}
 
+/* The run's first lines; 2 if the regions are too small for the threads. */
+static int print_plan(const struct opts *o)
+{
 	out_line("# stress: %s-bit, seed %" PRIu64 " (--seed %" PRIu64 " reproduces each thread's operations)",
-		 ABI, seed, seed);
+		 ABI, o->seed, o->seed);
 	out_line("# stress: %u processes%s x %u threads x %u operations, %u PCI functions",
-		 procs, peer ? " (every second one the peer)" : "", threads, ops,
-		 S->npci);
+		 o->procs, o->peer ? " (every second one the peer)" : "",
+		 o->threads, o->ops, S->npci);
 	out_line("# stress: slots per thread: region 0 %u pages, region 1 %u pages, region 3 %u bytes, BAR %u pages",
 		 S->r0_pages, S->r1_pages, S->r3_bytes, S->bar_pages);
 	if (!S->r0_pages || !S->r1_pages || !S->r3_bytes) {
 		out_line("# stress: too many threads for the regions");
 		return 2;
 	}
+	return 0;
+}
+
+/* Clear the callback trace (if there is one) and create --trace FILE. */
+static int trace_setup(const char *trace)
+{
+	int fd;
 
 	if (access(TRACE_PATH, R_OK) == 0) {
 		S->trace_on = 1;
@@ -624,12 +677,17 @@ int main(int argc, char **argv)
 		snprintf(S->trace_log, sizeof(S->trace_log), "%s", trace);
 		trace_open_log();
 	}
+	return 0;
+}
 
-	kmsg_open();
-	t0 = (uint64_t)now_ns();
-	for (p = 0; p < procs; p++) {
+/* Start the worker processes, every second one the peer's binary. */
+static int workers_start(const struct opts *o, int shfd, pid_t *pids)
+{
+	unsigned int p;
+
+	for (p = 0; p < o->procs; p++) {
 		char fdarg[16], parg[16];
-		const char *exe = peer && (p & 1) ? peer : "/proc/self/exe";
+		const char *exe = o->peer && (p & 1) ? o->peer : "/proc/self/exe";
 
 		snprintf(fdarg, sizeof(fdarg), "%d", shfd);
 		snprintf(parg, sizeof(parg), "%u", p);
@@ -644,29 +702,46 @@ int main(int argc, char **argv)
 			_exit(2);
 		}
 	}
-	if (S->npci && pci_cycles_max &&
-	    pthread_create(&ub, NULL, unbinder, NULL) == 0) {
-		/* joined below */
-	} else {
-		pci_cycles_max = 0;	/* no unbinder */
-	}
+	return 0;
+}
 
-	alive = (int)procs;
+/* Reap worker @w if it is one of @pids: false if it ended badly. */
+static bool worker_reaped(const struct opts *o, pid_t *pids, pid_t w, int st,
+			  int *alive)
+{
+	bool ok = true;
+	unsigned int p;
+
+	for (p = 0; p < o->procs; p++)
+		if (pids[p] == w) {
+			pids[p] = 0;
+			(*alive)--;
+			if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+				out_line("# stress: worker %u ended with status 0x%x",
+					 p, st);
+				ok = false;
+			}
+		}
+	return ok;
+}
+
+/*
+ * Until every worker has ended: drain the trace, watch the kernel log and
+ * the timeout.  True if something went wrong.
+ */
+static bool workers_wait(const struct opts *o, pid_t *pids, uint64_t t0)
+{
+	unsigned int p, timeout = o->timeout;
+	int alive = (int)o->procs;
+	bool bad = false;
+
 	while (alive) {
 		int st;
 		pid_t w = waitpid(-1, &st, WNOHANG);
 
 		if (w > 0) {
-			for (p = 0; p < procs; p++)
-				if (pids[p] == w) {
-					pids[p] = 0;
-					alive--;
-					if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-						out_line("# stress: worker %u ended with status 0x%x",
-							 p, st);
-						bad = 1;
-					}
-				}
+			if (!worker_reaped(o, pids, w, st, &alive))
+				bad = true;
 			continue;
 		}
 		if (S->trace_on)
@@ -674,80 +749,132 @@ int main(int argc, char **argv)
 		if (kmsg_check() && !S->stop) {
 			__atomic_store_n(&S->stop, 2, __ATOMIC_SEQ_CST);
 			__atomic_add_fetch(&S->fail_lines, 1, __ATOMIC_SEQ_CST);
-			bad = 1;
+			bad = true;
 		}
 		if ((uint64_t)now_ns() - t0 > (uint64_t)timeout * 1000000000ull) {
 			fail(NULL, "timeout after %u s: stopping the workers", timeout);
 			__atomic_store_n(&S->stop, 1, __ATOMIC_SEQ_CST);
-			for (p = 0; p < procs; p++)
+			for (p = 0; p < o->procs; p++)
 				if (pids[p] > 0)
 					kill(pids[p], SIGKILL);
 			timeout = UINT_MAX / 2;
 		}
 		sleep_ms(4);
 	}
-	unbinder_done = 1;
-	if (pci_cycles_max)
-		pthread_join(ub, NULL);
-	if (kmsg_check())
-		bad = 1;
-	if (S->trace_on)
-		trace_drain(true);
+	return bad;
+}
 
-	for (p = 0; p < procs; p++) {
+/* The operations line; false if a worker's threads did not all finish. */
+static bool report_ops(const struct opts *o, uint64_t *total)
+{
+	uint64_t sum[NOPS] = { 0 };
+	bool ok = true;
+	char line[600];
+	unsigned int p;
+	int k, n = 0;
+
+	for (p = 0; p < o->procs; p++) {
 		struct wstat *w = &S->ws[p];
-		int k;
 
 		for (k = 0; k < NOPS; k++) {
 			sum[k] += w->ops[k];
-			total += w->ops[k];
+			*total += w->ops[k];
 		}
-		if (w->done != threads) {
+		if (w->done != o->threads) {
 			out_line("# stress: worker %u: only %" PRIu64 " of %u threads finished",
-				 p, (uint64_t)w->done, threads);
-			bad = 1;
+				 p, (uint64_t)w->done, o->threads);
+			ok = false;
 		}
 	}
-	{
-		char line[600];
-		int k, o = 0;
-		uint64_t okc = 0, err = 0, segv = 0, bus = 0, gone = 0, chk = 0,
-			 kids = 0, fails = 0;
+	for (k = 0; k < NOPS; k++)
+		n += snprintf(line + n, sizeof(line) - n, " %s=%" PRIu64,
+			      op_names[k], sum[k]);
+	out_line("# stress: operations:%s", line);
+	return ok;
+}
 
-		for (k = 0; k < NOPS; k++)
-			o += snprintf(line + o, sizeof(line) - o, " %s=%" PRIu64,
-				      op_names[k], sum[k]);
-		out_line("# stress: operations:%s", line);
-		for (p = 0; p < procs; p++) {
-			okc += S->ws[p].ok;
-			err += S->ws[p].experr;
-			segv += S->ws[p].segv;
-			bus += S->ws[p].sigbus;
-			gone += S->ws[p].enodev;
-			chk += S->ws[p].checked;
-			kids += S->ws[p].children;
-			fails += S->ws[p].fails;
-		}
-		out_line("# stress: outcomes: %" PRIu64 " succeeded, %" PRIu64 " failed as documented, %" PRIu64
-			 " SIGSEGV and %" PRIu64 " SIGBUS as documented, %" PRIu64 " ENODEV/ENOENT around unbinds",
-			 okc, err, segv, bus, gone);
-		out_line("# stress: %" PRIu64 " bytes checked against shadows, %" PRIu64 " forked children, %u PCI unbind/rebind cycles",
-			 chk, kids, pci_cycles);
-		if (S->trace_on)
-			out_line("# stress: trace: %" PRIu64 " lines in %" PRIu64 " drains, fullest %" PRIu64 " of %d bytes%s",
-				 (uint64_t)S->tr_lines, (uint64_t)S->tr_drains,
-				 (uint64_t)S->tr_max, TRACE_CAP,
-				 S->overflow ? " (OVERFLOW: lines may be lost)" : "");
-		if (S->overflow) {
-			fail(NULL, "the trace buffer filled up: the handle balance cannot be checked");
-			bad = 1;
-		}
-		if (fails || S->fail_lines)
-			bad = 1;
-		out_line("# stress: %s %" PRIu64 " operations in %.1f s, %" PRIu64 " unexpected results, seed %" PRIu64,
-			 bad ? "FAIL" : "PASS", total,
-			 (double)((uint64_t)now_ns() - t0) / 1e9, fails + (uint64_t)(S->fail_lines > fails ? S->fail_lines - fails : 0),
-			 seed);
+/* The outcome lines and the last one, PASS or FAIL: true for FAIL. */
+static bool report(const struct opts *o, uint64_t t0, bool bad)
+{
+	uint64_t okc = 0, err = 0, segv = 0, bus = 0, gone = 0, chk = 0,
+		 kids = 0, fails = 0, total = 0;
+	unsigned int p;
+
+	if (!report_ops(o, &total))
+		bad = true;
+	for (p = 0; p < o->procs; p++) {
+		okc += S->ws[p].ok;
+		err += S->ws[p].experr;
+		segv += S->ws[p].segv;
+		bus += S->ws[p].sigbus;
+		gone += S->ws[p].enodev;
+		chk += S->ws[p].checked;
+		kids += S->ws[p].children;
+		fails += S->ws[p].fails;
 	}
-	return bad ? 1 : 0;
+	out_line("# stress: outcomes: %" PRIu64 " succeeded, %" PRIu64 " failed as documented, %" PRIu64
+		 " SIGSEGV and %" PRIu64 " SIGBUS as documented, %" PRIu64 " ENODEV/ENOENT around unbinds",
+		 okc, err, segv, bus, gone);
+	out_line("# stress: %" PRIu64 " bytes checked against shadows, %" PRIu64 " forked children, %u PCI unbind/rebind cycles",
+		 chk, kids, pci_cycles);
+	if (S->trace_on)
+		out_line("# stress: trace: %" PRIu64 " lines in %" PRIu64 " drains, fullest %" PRIu64 " of %d bytes%s",
+			 (uint64_t)S->tr_lines, (uint64_t)S->tr_drains,
+			 (uint64_t)S->tr_max, TRACE_CAP,
+			 S->overflow ? " (OVERFLOW: lines may be lost)" : "");
+	if (S->overflow) {
+		fail(NULL, "the trace buffer filled up: the handle balance cannot be checked");
+		bad = true;
+	}
+	if (fails || S->fail_lines)
+		bad = true;
+	out_line("# stress: %s %" PRIu64 " operations in %.1f s, %" PRIu64 " unexpected results, seed %" PRIu64,
+		 bad ? "FAIL" : "PASS", total,
+		 (double)((uint64_t)now_ns() - t0) / 1e9, fails + (uint64_t)(S->fail_lines > fails ? S->fail_lines - fails : 0),
+		 o->seed);
+	return bad;
+}
+
+int main(int argc, char **argv)
+{
+	pid_t pids[MAX_PROCS];
+	struct opts o;
+	bool bad, ub_run;
+	int shfd, rc;
+	pthread_t ub;
+	uint64_t t0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 4 && !strcmp(argv[1], "--worker"))
+		return worker_main((int)num(argv[2]), (int)num(argv[3]));
+	parse_args(argc, argv, &o);
+	shfd = shared_create(&o);
+	if (shfd < 0)
+		return 2;
+	rc = slots_size(&o);
+	if (!rc)
+		rc = print_plan(&o);
+	if (!rc)
+		rc = trace_setup(o.trace);
+	if (rc)
+		return rc;
+
+	kmsg_open();
+	t0 = (uint64_t)now_ns();
+	rc = workers_start(&o, shfd, pids);
+	if (rc)
+		return rc;
+	ub_run = S->npci && pci_cycles_max &&
+		 pthread_create(&ub, NULL, unbinder, NULL) == 0;
+	if (!ub_run)
+		pci_cycles_max = 0;	/* no unbinder */
+	bad = workers_wait(&o, pids, t0);
+	unbinder_done = 1;
+	if (ub_run)
+		pthread_join(ub, NULL);
+	if (kmsg_check())
+		bad = true;
+	if (S->trace_on)
+		trace_drain(true);
+	return report(&o, t0, bad) ? 1 : 0;
 }

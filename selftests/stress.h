@@ -7,6 +7,7 @@
 #define XXMEM_STRESS_H
 
 #include <dirent.h>
+#include <getopt.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
