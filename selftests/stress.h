@@ -270,6 +270,7 @@ void shadow_store(struct shadow *s, size_t o, const uint8_t *v,
 void shadow_maybe(struct shadow *s, size_t o, const uint8_t *v,
 		  size_t n);
 bool fd_gone(const struct xfd *f);
+bool expect_fd(struct thr *t, const struct xfd *f, int got, int want);
 int mmap_expect(const struct xfd *f, unsigned int region, uint64_t off,
 		uint64_t len, int prot, int flags, bool overlap,
 		bool *driver_err);

@@ -960,10 +960,7 @@ void op_read(struct thr *t)
 		       f->kind == K_PCI || region >= NREG0 ? ENXIO :
 		       (off & (XXMEM_REGION_OFFSET(1) - 1)) >= S->rsize[region] ? 0 :
 		       EFAULT;
-		if (f->kind == K_PCI)
-			expect_pci(t, err, want, fd_gone(f));
-		else
-			expect(t, err, want);
+		expect_fd(t, f, err, want);
 		return;
 	}
 	got = pread(f->fd, buf, n, (off_t)off);
@@ -996,141 +993,149 @@ void op_read(struct thr *t)
 	}
 }
 
-void op_ioctl(struct thr *t)
+/* REGION_INFO with a good pointer: a region's index or one past them. */
+static void ioctl_info(struct thr *t, const struct xfd *f, unsigned int nreg,
+		       unsigned int k)
 {
-	struct xfd *f = pick_fd(t);
 	struct xxmem_region_info ri;
-	unsigned int nreg, k;
-	unsigned long cmd;
-	uint32_t index, model;
-	void *arg;
-	int err, want, r;
+	uint32_t index;
+	int err, want;
 
-	if (!f)
-		return;
-	nreg = f->kind == K_XX ? NREG0 : NBARS;
-	k = (unsigned int)rn(&t->rng, 12);
 	memset(&ri, 0, sizeof(ri));
-	if (k <= 3) {				/* REGION_INFO, good pointer */
-		index = k == 3 ? nreg + (uint32_t)rn(&t->rng, 1000) :
-			(uint32_t)rn(&t->rng, nreg);
-		if (chance(&t->rng, 10))
-			index = UINT32_MAX - (uint32_t)rn(&t->rng, 3);
-		ri.index = index;
-		snprintf(t->what, sizeof(t->what),
-			 "ioctl(fd %d, REGION_INFO, {index %u})", f->fd, index);
-		err = ioctl(f->fd, XXMEM_IOC_REGION_INFO, &ri) ? errno : 0;
-		want = index < nreg ? 0 : EINVAL;
-		if (!(f->kind == K_PCI ? expect_pci(t, err, want, fd_gone(f)) :
-		      expect(t, err, want)))
-			return;
-		if (!err)
-			check_info(t, f, &ri, index);
-		return;
-	}
-	if (k == 4) {				/* GET_MODEL */
-		model = 0;
-		snprintf(t->what, sizeof(t->what), "ioctl(fd %d, GET_MODEL)", f->fd);
-		err = ioctl(f->fd, XXMEM_IOC_GET_MODEL, &model) ? errno : 0;
-		if ((f->kind == K_PCI ? expect_pci(t, err, 0, fd_gone(f)) :
-		     expect(t, err, 0)) && !err && model != MODEL)
-			fail(t, "model %u, expected %u", model, MODEL);
-		return;
-	}
-	if (k <= 7) {				/* bad pointers */
-		static const uintptr_t bad[] = {
-			0, 1, 4096 - 8,
+	index = k == 3 ? nreg + (uint32_t)rn(&t->rng, 1000) :
+		(uint32_t)rn(&t->rng, nreg);
+	if (chance(&t->rng, 10))
+		index = UINT32_MAX - (uint32_t)rn(&t->rng, 3);
+	ri.index = index;
+	snprintf(t->what, sizeof(t->what),
+		 "ioctl(fd %d, REGION_INFO, {index %u})", f->fd, index);
+	err = ioctl(f->fd, XXMEM_IOC_REGION_INFO, &ri) ? errno : 0;
+	want = index < nreg ? 0 : EINVAL;
+	if (expect_fd(t, f, err, want) && !err)
+		check_info(t, f, &ri, index);
+}
+
+static void ioctl_model(struct thr *t, const struct xfd *f)
+{
+	uint32_t model = 0;
+	int err;
+
+	snprintf(t->what, sizeof(t->what), "ioctl(fd %d, GET_MODEL)", f->fd);
+	err = ioctl(f->fd, XXMEM_IOC_GET_MODEL, &model) ? errno : 0;
+	if (expect_fd(t, f, err, 0) && !err && model != MODEL)
+		fail(t, "model %u, expected %u", model, MODEL);
+}
+
+/*
+ * REGION_INFO or GET_MODEL with a pointer the copy cannot use: EFAULT, or
+ * ENODEV on a PCI node whose function is being unbound (see expect_fd).
+ */
+static void ioctl_bad_pointer(struct thr *t, const struct xfd *f)
+{
+	static const uintptr_t bad[] = {
+		0, 1, 4096 - 8,
 #if UINTPTR_MAX > 0xffffffffu
-			(uintptr_t)0xffffffff81000000ull, (uintptr_t)1 << 47,
+		(uintptr_t)0xffffffff81000000ull, (uintptr_t)1 << 47,
 #else
-			0xfffff000u, 0xffffe000u,
+		0xfffff000u, 0xffffe000u,
 #endif
-		};
-		unsigned int w = (unsigned int)rn(&t->rng, 8);
+	};
+	unsigned int w = (unsigned int)rn(&t->rng, 8);
+	unsigned long cmd;
+	void *arg;
+	int err;
 
-		if (w < 5)
-			arg = (void *)bad[w];
-		else if (w == 5)
-			arg = t->ro_page;	/* readable, index 0: copyout fails */
-		else
-			arg = t->edge + PG - 8;	/* runs into PROT_NONE */
-		cmd = chance(&t->rng, 50) ? XXMEM_IOC_REGION_INFO :
-		      XXMEM_IOC_GET_MODEL;
-		if (w >= 6) {
-			memset(t->edge + PG - 8, 0, 8);
-			if (cmd == XXMEM_IOC_GET_MODEL)
-				arg = t->edge + PG - 2;
-		}
-		snprintf(t->what, sizeof(t->what), "ioctl(fd %d, %s, %p)", f->fd,
-			 cmd == XXMEM_IOC_REGION_INFO ? "REGION_INFO" : "GET_MODEL",
-			 arg);
-		err = ioctl(f->fd, cmd, arg) ? errno : 0;
-		if (f->kind == K_PCI)
-			expect_pci(t, err, EFAULT, fd_gone(f));
-		else
-			expect(t, err, EFAULT);
-		return;
+	if (w < 5)
+		arg = (void *)bad[w];
+	else if (w == 5)
+		arg = t->ro_page;	/* readable, index 0: copyout fails */
+	else
+		arg = t->edge + PG - 8;	/* runs into PROT_NONE */
+	cmd = chance(&t->rng, 50) ? XXMEM_IOC_REGION_INFO :
+	      XXMEM_IOC_GET_MODEL;
+	if (w >= 6) {
+		memset(t->edge + PG - 8, 0, 8);
+		if (cmd == XXMEM_IOC_GET_MODEL)
+			arg = t->edge + PG - 2;
 	}
-	if (k <= 9) {				/* into an own device mapping */
-		struct xmap *m = pick_map(t);
-		struct shadow *s;
-		uint64_t o;
-		int rr;
+	snprintf(t->what, sizeof(t->what), "ioctl(fd %d, %s, %p)", f->fd,
+		 cmd == XXMEM_IOC_REGION_INFO ? "REGION_INFO" : "GET_MODEL",
+		 arg);
+	err = ioctl(f->fd, cmd, arg) ? errno : 0;
+	expect_fd(t, f, err, EFAULT);
+}
 
-		if (!m || m->kind != K_XX)
-			return;
-		s = shadow_of(t, m->kind, m->dev, m->region);
-		if (!s || !s->len || !(m->prot & PROT_WRITE) ||
-		    !(m->prot & PROT_READ))
-			return;
-		/* a place for the structure inside both the mapping and the slot */
-		{
-			uint64_t lo = m->roff > s->off ? m->roff : s->off;
-			uint64_t hi = m->roff + m->len < s->off + s->len ?
-				      m->roff + m->len : s->off + s->len;
+/*
+ * A random place for a struct xxmem_region_info inside both mapping @m and
+ * the thread's slot @s: its region offset, or false if there is none.
+ */
+static bool info_place(struct thr *t, const struct xmap *m,
+		       const struct shadow *s, uint64_t *o)
+{
+	uint64_t lo = m->roff > s->off ? m->roff : s->off;
+	uint64_t hi = m->roff + m->len < s->off + s->len ?
+		      m->roff + m->len : s->off + s->len;
 
-			if (hi < lo + sizeof(ri))
-				return;
-			o = lo + rn(&t->rng, hi - lo - sizeof(ri) + 1);
-		}
-		index = (uint32_t)rn(&t->rng, nreg);
-		ri.index = index;
-		arg = at(m, o);
-		rr = guarded_copy_m(t, m, arg, &ri, sizeof(ri.index));
-		if (!fault_ok(t, m, rr, true, "write index"))
-			return;
-		shadow_store(s, (size_t)(o - s->off), (uint8_t *)&ri,
-			     sizeof(ri.index));
-		snprintf(t->what, sizeof(t->what),
-			 "ioctl(fd %d, REGION_INFO, %p in own mapping region %u off 0x%" PRIx64 ")",
-			 f->fd, arg, m->region, o);
-		err = ioctl(f->fd, XXMEM_IOC_REGION_INFO, arg) ? errno : 0;
-		if (f->kind == K_PCI)
-			r = expect_pci(t, err, 0, fd_gone(f));
-		else
-			r = expect(t, err, 0);
-		if (!r || err)
-			return;
-		/* the structure now is in device memory: update the shadow */
-		{
-			struct xxmem_region_info got;
+	if (hi < lo + sizeof(struct xxmem_region_info))
+		return false;
+	*o = lo + rn(&t->rng, hi - lo - sizeof(struct xxmem_region_info) + 1);
+	return true;
+}
 
-			rr = guarded_copy_m(t, m, &got, arg, sizeof(got));
-			if (!fault_ok(t, m, rr, false, "read back"))
-				return;
-			check_info(t, f, &got, index);
-			shadow_check(t, s, (size_t)(o - s->off), (uint8_t *)&got,
-				     sizeof(ri.index), "index in device memory");
-			shadow_store(s, (size_t)(o - s->off), (uint8_t *)&got,
-				     sizeof(got));
-		}
+/* REGION_INFO whose argument is in one of the thread's own xxmem mappings. */
+static void ioctl_in_mapping(struct thr *t, const struct xfd *f,
+			     unsigned int nreg)
+{
+	struct xxmem_region_info ri, got;
+	struct xmap *m = pick_map(t);
+	struct shadow *s;
+	uint32_t index;
+	int err, rr;
+	uint64_t o;
+	void *arg;
+
+	if (!m || m->kind != K_XX)
 		return;
-	}
-	/* unknown commands: the driver's type with other numbers, and others */
+	s = shadow_of(t, m->kind, m->dev, m->region);
+	if (!s || !s->len || !(m->prot & PROT_WRITE) ||
+	    !(m->prot & PROT_READ) || !info_place(t, m, s, &o))
+		return;
+	memset(&ri, 0, sizeof(ri));
+	index = (uint32_t)rn(&t->rng, nreg);
+	ri.index = index;
+	arg = at(m, o);
+	rr = guarded_copy_m(t, m, arg, &ri, sizeof(ri.index));
+	if (!fault_ok(t, m, rr, true, "write index"))
+		return;
+	shadow_store(s, (size_t)(o - s->off), (uint8_t *)&ri, sizeof(ri.index));
+	snprintf(t->what, sizeof(t->what),
+		 "ioctl(fd %d, REGION_INFO, %p in own mapping region %u off 0x%" PRIx64 ")",
+		 f->fd, arg, m->region, o);
+	err = ioctl(f->fd, XXMEM_IOC_REGION_INFO, arg) ? errno : 0;
+	if (!expect_fd(t, f, err, 0) || err)
+		return;
+	/* the structure now is in device memory: update the shadow */
+	rr = guarded_copy_m(t, m, &got, arg, sizeof(got));
+	if (!fault_ok(t, m, rr, false, "read back"))
+		return;
+	check_info(t, f, &got, index);
+	shadow_check(t, s, (size_t)(o - s->off), (uint8_t *)&got,
+		     sizeof(ri.index), "index in device memory");
+	shadow_store(s, (size_t)(o - s->off), (uint8_t *)&got, sizeof(got));
+}
+
+/* Unknown commands: the driver's type with other numbers, and others. */
+static void ioctl_unknown(struct thr *t, const struct xfd *f)
+{
+	static const unsigned int dirs[] = {
+		_IOC_NONE, _IOC_READ, _IOC_WRITE, _IOC_READ | _IOC_WRITE
+	};
+	struct xxmem_region_info ri;
+	unsigned long cmd;
+	void *arg;
+	int err;
+
 	do {
-		static const unsigned int dirs[] = {
-			_IOC_NONE, _IOC_READ, _IOC_WRITE, _IOC_READ | _IOC_WRITE
-		};
 		unsigned int type = chance(&t->rng, 70) ? XXMEM_IOC_MAGIC :
 				    (unsigned int)(0xa0 + rn(&t->rng, 16));
 
@@ -1143,10 +1148,28 @@ void op_ioctl(struct thr *t)
 	snprintf(t->what, sizeof(t->what), "ioctl(fd %d, 0x%lx, %p)", f->fd, cmd,
 		 arg);
 	err = ioctl(f->fd, cmd, arg) ? errno : 0;
-	if (f->kind == K_PCI)
-		expect_pci(t, err, ENOTTY, fd_gone(f));
+	expect_fd(t, f, err, ENOTTY);
+}
+
+void op_ioctl(struct thr *t)
+{
+	struct xfd *f = pick_fd(t);
+	unsigned int nreg, k;
+
+	if (!f)
+		return;
+	nreg = f->kind == K_XX ? NREG0 : NBARS;
+	k = (unsigned int)rn(&t->rng, 12);
+	if (k <= 3)
+		ioctl_info(t, f, nreg, k);
+	else if (k == 4)
+		ioctl_model(t, f);
+	else if (k <= 7)
+		ioctl_bad_pointer(t, f);
+	else if (k <= 9)
+		ioctl_in_mapping(t, f, nreg);
 	else
-		expect(t, err, ENOTTY);
+		ioctl_unknown(t, f);
 }
 
 /* ---- fork while mapped ---- */
