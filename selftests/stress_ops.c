@@ -245,6 +245,126 @@ static void pick_subrange(struct thr *t, const struct xmap *m, uintptr_t *a,
 }
 
 /* Choose the arguments of a random mmap of @f (valid most of the time). */
+/* The arguments of an mmap call being chosen (region offset @roff). */
+struct mmap_call {
+	unsigned int r;
+	uint64_t size, roff, l;
+	int prot, flags;
+};
+
+/* A region of @f: mostly the ones that exist, within the handle cap. */
+static unsigned int mmap_region(struct thr *t, const struct xfd *f)
+{
+	static const unsigned int pick[] = { 0, 0, 0, 1, 1, 1, 1, 2, 3, 3 };
+	unsigned int r, i;
+
+	if (f->kind == K_XX) {
+		r = pick[rn(&t->rng, 10)];
+		if ((r == XXMEM_REGION_SCATTER || r == XXMEM_REGION_CTX) &&
+		    handles_est(t) >= HANDLE_CAP)
+			r = XXMEM_REGION_UMEM;
+		return r;
+	}
+	/* mostly the BARs that exist */
+	r = (unsigned int)rn(&t->rng, NBARS);
+	if (chance(&t->rng, 70)) {
+		for (i = 0; i < NBARS; i++)
+			if (S->pci[f->dev].size[(r + i) % NBARS]) {
+				r = (r + i) % NBARS;
+				break;
+			}
+	}
+	return r;
+}
+
+/* Offset and length in region c->r: often around the thread's own slot. */
+static void mmap_range(struct thr *t, const struct xfd *f, struct mmap_call *c)
+{
+	uint64_t pages = c->size / PG;
+	struct shadow *s = shadow_of(t, f->kind, f->dev, c->r);
+
+	if (!pages || (c->r == XXMEM_REGION_STATUS && f->kind == K_XX)) {
+		c->roff = 0;
+		c->l = PG;
+	} else if (s && s->len && chance(&t->rng, 60)) {
+		/* around the own slot, so that accesses can be checked */
+		uint64_t sp = s->off / PG, np = (s->len + PG - 1) / PG;
+		uint64_t first = sp > 2 ? sp - rn(&t->rng, 3) : sp;
+
+		c->roff = (first + rn(&t->rng, np)) * PG;
+		if (c->roff >= c->size)
+			c->roff = (pages - 1) * PG;
+		c->l = (1 + rn(&t->rng, np + 2)) * PG;
+		if (c->l > c->size - c->roff)
+			c->l = c->size - c->roff;
+	} else {
+		c->roff = rn(&t->rng, pages) * PG;
+		c->l = (1 + rn(&t->rng, 40)) * PG;
+		if (c->l > c->size - c->roff)
+			c->l = c->size - c->roff;
+	}
+}
+
+/*
+ * One bad argument (sometimes two): true if it is the file offset itself,
+ * set in @off.
+ */
+static bool mmap_bad_arg(struct thr *t, const struct xfd *f,
+			 unsigned int nreg, struct mmap_call *c, uint64_t *off)
+{
+	switch (rn(&t->rng, 14)) {
+	case 0:		/* offset at the end of the region */
+		c->roff = c->size;
+		break;
+	case 1:		/* one page too long */
+		c->l = c->size - c->roff + PG;
+		break;
+	case 2:
+		c->l = 0;
+		break;
+	case 3:		/* unaligned offset */
+		c->roff += 1 + rn(&t->rng, PG - 1);
+		break;
+	case 4:		/* a region that does not exist */
+		c->r = nreg + (unsigned int)rn(&t->rng, LP64 ? 300 : 16 - nreg);
+		break;
+	case 5:
+		c->flags = (c->flags & ~0x0f) | MAP_PRIVATE;
+		break;
+	case 6:
+		c->prot |= PROT_EXEC;
+		break;
+	case 7:		/* no mapping type */
+		c->flags &= ~0x0f;
+		break;
+	case 8:
+		c->flags |= MAP_HUGETLB;
+		break;
+	case 9:
+		c->flags = (c->flags & ~0x0f) | MAP_SHARED_VALIDATE | MAP_SYNC;
+		break;
+	case 10:	/* larger than the address space */
+		c->l = (uint64_t)(size_t)-PG;
+		break;
+	case 11:	/* negative or beyond what 32-bit glibc passes */
+		*off = LP64 ? 0xfffff00000000000ull : 1ull << 44;
+		return true;
+	case 12:	/* offset + length overflows 64 bits */
+		*off = 0xfffffffffffff000ull;
+		c->l = 2 * PG;
+		return true;
+	default:	/* write to status */
+		if (f->kind == K_XX) {
+			c->r = XXMEM_REGION_STATUS;
+			c->roff = 0;
+			c->l = PG;
+			c->prot = PROT_READ | PROT_WRITE;
+		}
+		break;
+	}
+	return false;
+}
+
 static void mmap_args(struct thr *t, const struct xfd *f, unsigned int *region,
 		      uint64_t *off, uint64_t *len, int *prot, int *flags)
 {
@@ -253,126 +373,30 @@ static void mmap_args(struct thr *t, const struct xfd *f, unsigned int *region,
 		PROT_READ | PROT_WRITE, PROT_READ, PROT_READ, PROT_WRITE,
 		PROT_NONE, PROT_READ | PROT_EXEC,
 	};
-	unsigned int r, nreg = f->kind == K_XX ? NREG0 : NBARS;
-	uint64_t size, roff, pages, l;
-	struct shadow *s;
+	unsigned int nreg = f->kind == K_XX ? NREG0 : NBARS;
+	struct mmap_call c = { .r = mmap_region(t, f) };
+	bool raw_off = false;
 
-	if (f->kind == K_XX) {
-		static const unsigned int pick[] = { 0, 0, 0, 1, 1, 1, 1, 2, 3, 3 };
-
-		r = pick[rn(&t->rng, 10)];
-		if ((r == XXMEM_REGION_SCATTER || r == XXMEM_REGION_CTX) &&
-		    handles_est(t) >= HANDLE_CAP)
-			r = XXMEM_REGION_UMEM;
-	} else {
-		/* mostly the BARs that exist */
-		r = (unsigned int)rn(&t->rng, NBARS);
-		if (chance(&t->rng, 70)) {
-			unsigned int i;
-
-			for (i = 0; i < NBARS; i++)
-				if (S->pci[f->dev].size[(r + i) % NBARS]) {
-					r = (r + i) % NBARS;
-					break;
-				}
-		}
-	}
-	size = f->kind == K_XX ? S->rsize[r] : S->pci[f->dev].size[r];
-	pages = size / PG;
-	s = shadow_of(t, f->kind, f->dev, r);
-	if (!pages) {
-		roff = 0;
-		l = PG;
-	} else if (r == XXMEM_REGION_STATUS && f->kind == K_XX) {
-		roff = 0;
-		l = PG;
-	} else if (s && s->len && chance(&t->rng, 60)) {
-		/* around the own slot, so that accesses can be checked */
-		uint64_t sp = s->off / PG, np = (s->len + PG - 1) / PG;
-		uint64_t first = sp > 2 ? sp - rn(&t->rng, 3) : sp;
-
-		roff = (first + rn(&t->rng, np)) * PG;
-		if (roff >= size)
-			roff = (pages - 1) * PG;
-		l = (1 + rn(&t->rng, np + 2)) * PG;
-		if (l > size - roff)
-			l = size - roff;
-	} else {
-		roff = rn(&t->rng, pages) * PG;
-		l = (1 + rn(&t->rng, 40)) * PG;
-		if (l > size - roff)
-			l = size - roff;
-	}
-	*prot = prots[rn(&t->rng, 7)];
-	*flags = MAP_SHARED;
+	c.size = f->kind == K_XX ? S->rsize[c.r] : S->pci[f->dev].size[c.r];
+	mmap_range(t, f, &c);
+	c.prot = prots[rn(&t->rng, 7)];
+	c.flags = MAP_SHARED;
 	if (chance(&t->rng, 10))
-		*flags = MAP_SHARED_VALIDATE;
+		c.flags = MAP_SHARED_VALIDATE;
 	if (chance(&t->rng, 10))
-		*flags |= MAP_POPULATE;
+		c.flags |= MAP_POPULATE;
 	if (chance(&t->rng, 5))
-		*flags |= MAP_NORESERVE;
+		c.flags |= MAP_NORESERVE;
 	if (chance(&t->rng, 10))
-		l = l - PG + 1 + rn(&t->rng, PG - 1);	/* not a page multiple */
-
-	/* one (sometimes two) bad arguments */
-	if (chance(&t->rng, 30)) {
-		switch (rn(&t->rng, 14)) {
-		case 0:		/* offset at the end of the region */
-			roff = size;
-			break;
-		case 1:		/* one page too long */
-			l = size - roff + PG;
-			break;
-		case 2:
-			l = 0;
-			break;
-		case 3:		/* unaligned offset */
-			roff += 1 + rn(&t->rng, PG - 1);
-			break;
-		case 4:		/* a region that does not exist */
-			r = nreg + (unsigned int)rn(&t->rng, LP64 ? 300 : 16 - nreg);
-			break;
-		case 5:
-			*flags = (*flags & ~0x0f) | MAP_PRIVATE;
-			break;
-		case 6:
-			*prot |= PROT_EXEC;
-			break;
-		case 7:		/* no mapping type */
-			*flags &= ~0x0f;
-			break;
-		case 8:
-			*flags |= MAP_HUGETLB;
-			break;
-		case 9:
-			*flags = (*flags & ~0x0f) | MAP_SHARED_VALIDATE | MAP_SYNC;
-			break;
-		case 10:	/* larger than the address space */
-			l = (uint64_t)(size_t)-PG;
-			break;
-		case 11:	/* negative or beyond what 32-bit glibc passes */
-			*off = LP64 ? 0xfffff00000000000ull : 1ull << 44;
-			*region = r;
-			*len = l;
-			return;
-		case 12:	/* offset + length overflows 64 bits */
-			*off = 0xfffffffffffff000ull;
-			*region = r;
-			*len = 2 * PG;
-			return;
-		default:	/* write to status */
-			if (f->kind == K_XX) {
-				r = XXMEM_REGION_STATUS;
-				roff = 0;
-				l = PG;
-				*prot = PROT_READ | PROT_WRITE;
-			}
-			break;
-		}
-	}
-	*region = r;
-	*off = XXMEM_REGION_OFFSET(r) + roff;
-	*len = l;
+		c.l = c.l - PG + 1 + rn(&t->rng, PG - 1);	/* not a page multiple */
+	if (chance(&t->rng, 30))
+		raw_off = mmap_bad_arg(t, f, nreg, &c, off);
+	*region = c.r;
+	if (!raw_off)
+		*off = XXMEM_REGION_OFFSET(c.r) + c.roff;
+	*len = c.l;
+	*prot = c.prot;
+	*flags = c.flags;
 }
 
 /* Record a new mapping. */
