@@ -144,12 +144,11 @@ static void read_slots(struct thr *t, bool check)
 	}
 }
 
-static void *worker_thread(void *arg)
+/* The thread's random numbers, shadows and scratch pages: false on failure. */
+static bool thread_init(struct thr *t)
 {
-	struct thr *t = arg;
 	uint64_t seed = S->seed ^ ((uint64_t)t->slot << 32);
 	unsigned int i;
-	int fd, op;
 
 	tcur = t;
 	t->rng = splitmix(&seed) | 1;
@@ -176,8 +175,16 @@ static void *worker_thread(void *arg)
 	if (t->report == MAP_FAILED || t->ro_page == MAP_FAILED ||
 	    t->edge == MAP_FAILED || mprotect(t->edge + PG, PG, PROT_NONE)) {
 		fail(t, "scratch memory: %s", strerror(errno));
-		return NULL;
+		return false;
 	}
+	return true;
+}
+
+/* Open the device, probe MADV_DOFORK, read the slots: false on failure. */
+static bool thread_start(struct thr *t)
+{
+	bool ok = false;
+	int fd;
 
 	rd_lock();
 	t->op = OP_OPEN;
@@ -185,18 +192,23 @@ static void *worker_thread(void *arg)
 	fd = open(S->dev, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		fail(t, "%s", strerror(errno));
-		rd_unlock();
-		return NULL;
+	} else {
+		t->fds[0].fd = fd;
+		t->fds[0].kind = K_XX;
+		t->fds[0].acc = O_RDWR;
+		ok = probe_dofork(t, fd);
+		if (ok)
+			read_slots(t, false);
 	}
-	t->fds[0].fd = fd;
-	t->fds[0].kind = K_XX;
-	t->fds[0].acc = O_RDWR;
-	if (!probe_dofork(t, fd)) {
-		rd_unlock();
-		return NULL;
-	}
-	read_slots(t, false);
 	rd_unlock();
+	return ok;
+}
+
+/* The thread's operations, until done or told to stop. */
+static void thread_ops(struct thr *t)
+{
+	unsigned int i;
+	int op;
 
 	for (t->opno = 0; t->opno < S->ops; t->opno++) {
 		if (__atomic_load_n(&S->stop, __ATOMIC_RELAXED)) {
@@ -225,8 +237,14 @@ static void *worker_thread(void *arg)
 		run_op(t, op);
 		rd_unlock();
 	}
+}
 
-	/* the end: everything unmapped and closed inside the lock */
+/* The end: everything unmapped, the slots checked, all closed, in the lock. */
+static void thread_end(struct thr *t)
+{
+	unsigned int i;
+	int fd;
+
 	rd_lock();
 	t->op = OP_MUNMAP;
 	for (i = 0; i < MAX_MAPS; i++) {
@@ -254,6 +272,16 @@ static void *worker_thread(void *arg)
 		if (t->fds[i].fd >= 0 && close(t->fds[i].fd))
 			fail(t, "final close: %s", errno_name(errno));
 	rd_unlock();
+}
+
+static void *worker_thread(void *arg)
+{
+	struct thr *t = arg;
+
+	if (!thread_init(t) || !thread_start(t))
+		return NULL;
+	thread_ops(t);
+	thread_end(t);
 	atomic_add(&t->ws->done, 1);
 	return NULL;
 }
