@@ -262,6 +262,8 @@ bool expect_pci(struct thr *t, int got, int want, bool may_gone);
 void *at(const struct xmap *m, uint64_t roff);
 struct shadow *shadow_of(struct thr *t, int kind, int dev,
 			 unsigned int region);
+bool slot_in_map(const struct xmap *m, const struct shadow *s, uint64_t *lo,
+		 uint64_t *hi);
 void shadow_init(struct shadow *s, uint64_t off, size_t len);
 void shadow_check(struct thr *t, struct shadow *s, size_t o,
 		  const uint8_t *got, size_t n, const char *how);

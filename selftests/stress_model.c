@@ -58,6 +58,19 @@ struct shadow *shadow_of(struct thr *t, int kind, int dev,
 	return NULL;
 }
 
+/*
+ * The part of the thread's slot @s that mapping @m maps, [@lo, @hi) in
+ * region offsets: false if there is none.
+ */
+bool slot_in_map(const struct xmap *m, const struct shadow *s, uint64_t *lo,
+		 uint64_t *hi)
+{
+	*lo = m->roff > s->off ? m->roff : s->off;
+	*hi = m->roff + m->len < s->off + s->len ? m->roff + m->len :
+	      s->off + s->len;
+	return *lo < *hi;
+}
+
 /* ---- shadows ---- */
 
 void shadow_init(struct shadow *s, uint64_t off, size_t len)

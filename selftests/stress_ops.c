@@ -835,15 +835,13 @@ static int guarded_read32_m(struct thr *t, const struct xmap *m,
 /* Read and write the part of @m that is in the thread's own slot. */
 static void access_slot(struct thr *t, struct xmap *m, struct shadow *s)
 {
-	uint64_t lo = m->roff > s->off ? m->roff : s->off;
-	uint64_t hi = m->roff + m->len < s->off + s->len ?
-		      m->roff + m->len : s->off + s->len;
 	uint8_t buf[8192], val[2048];
+	uint64_t lo, hi;
 	size_t o, n, i;
 	uint8_t *p;
 	int r;
 
-	if (lo >= hi)
+	if (!slot_in_map(m, s, &lo, &hi))
 		return;
 	o = (size_t)(lo + rn(&t->rng, hi - lo));	/* region offset */
 	n = 1 + rn(&t->rng, sizeof(val));
@@ -1096,11 +1094,10 @@ static void ioctl_bad_pointer(struct thr *t, const struct xfd *f)
 static bool info_place(struct thr *t, const struct xmap *m,
 		       const struct shadow *s, uint64_t *o)
 {
-	uint64_t lo = m->roff > s->off ? m->roff : s->off;
-	uint64_t hi = m->roff + m->len < s->off + s->len ?
-		      m->roff + m->len : s->off + s->len;
+	uint64_t lo, hi;
 
-	if (hi < lo + sizeof(struct xxmem_region_info))
+	if (!slot_in_map(m, s, &lo, &hi) ||
+	    hi < lo + sizeof(struct xxmem_region_info))
 		return false;
 	*o = lo + rn(&t->rng, hi - lo - sizeof(struct xxmem_region_info) + 1);
 	return true;
@@ -1198,45 +1195,42 @@ void op_ioctl(struct thr *t)
 
 /* ---- fork while mapped ---- */
 
-static void child_main(struct thr *t, bool wait_kill)
+/* In a fork child: unmap a piece of one mapping, its own devmap_unmap. */
+static void child_unmap_piece(struct thr *t)
 {
-	struct child_report *rep = t->report;
-	uint64_t fails0 = atomic_get(&t->ws->fails);
-	int i;
+	uintptr_t a, b;
+	int i, got;
 
-	t->in_child = true;
-	alarm(60);
-	/* nothing may reach the trace while the parent drains it */
-	while (!__atomic_load_n(&rep->go, __ATOMIC_SEQ_CST))
-		sleep_ms(1);
-	/* first unmap a piece of something: the child's own devmap_unmap */
 	for (i = 0; i < MAX_MAPS; i++) {
 		struct xmap *m = &t->maps[i];
-		uintptr_t a, b;
 
 		if (!m->used || m->dontfork || !chance(&t->rng, 30))
 			continue;
 		pick_subrange(t, m, &a, &b);
 		snprintf(t->what, sizeof(t->what), "child munmap");
-		{
-			int got = munmap((void *)a, b - a) ? errno : 0;
-
-			describe_map(t->what, sizeof(t->what), m);
-			if (got)
-				fail(t, "child munmap [+0x%zx, +0x%zx): got %s, expected success",
-				     (size_t)(a - m->addr), (size_t)(b - m->addr),
-				     errno_name(got));
-			if (!got)	/* what is left is checked below */
-				maps_remove(t, a, b);
-		}
+		got = munmap((void *)a, b - a) ? errno : 0;
+		describe_map(t->what, sizeof(t->what), m);
+		if (got)
+			fail(t, "child munmap [+0x%zx, +0x%zx): got %s, expected success",
+			     (size_t)(a - m->addr), (size_t)(b - m->addr),
+			     errno_name(got));
+		if (!got)	/* what is left is checked below */
+			maps_remove(t, a, b);
 		break;
 	}
-	/* every inherited mapping: absent if DONTFORK, else the same data */
+}
+
+/* In a fork child: every inherited mapping absent if DONTFORK, else the same data. */
+static void child_check_maps(struct thr *t)
+{
+	uint8_t buf[4096];
+	uint64_t lo, hi;
+	int i, r;
+	size_t n;
+
 	for (i = 0; i < MAX_MAPS; i++) {
 		struct xmap *m = &t->maps[i];
 		struct shadow *s;
-		uint8_t buf[4096];
-		int r;
 
 		if (!m->used)
 			continue;
@@ -1249,49 +1243,43 @@ static void child_main(struct thr *t, bool wait_kill)
 			continue;
 		}
 		s = shadow_of(t, m->kind, m->dev, m->region);
-		if (s && s->len) {
-			uint64_t lo = m->roff > s->off ? m->roff : s->off;
-			uint64_t hi = m->roff + m->len < s->off + s->len ?
-				      m->roff + m->len : s->off + s->len;
-			size_t n;
-
-			if (lo >= hi)
-				continue;
-			n = (size_t)(hi - lo) < sizeof(buf) ? (size_t)(hi - lo) :
-			    sizeof(buf);
-			r = guarded_copy_m(t, m, buf, at(m, lo),
-					 n);
-			if (fault_ok(t, m, r, false, "child read"))
-				shadow_check(t, s, (size_t)(lo - s->off), buf, n,
-					     "the child's read");
-		}
+		if (!s || !s->len || !slot_in_map(m, s, &lo, &hi))
+			continue;
+		n = (size_t)(hi - lo) < sizeof(buf) ? (size_t)(hi - lo) :
+		    sizeof(buf);
+		r = guarded_copy_m(t, m, buf, at(m, lo), n);
+		if (fault_ok(t, m, r, false, "child read"))
+			shadow_check(t, s, (size_t)(lo - s->off), buf, n,
+				     "the child's read");
 	}
-	/* write into one own slot through a writable inherited mapping */
+}
+
+/*
+ * In a fork child: write into one own slot through a writable inherited
+ * mapping, and report it to the parent in @rep.
+ */
+static void child_write(struct thr *t, struct child_report *rep)
+{
+	uint64_t lo, hi;
+	size_t n, k;
+	int i, r;
+
 	for (i = 0; i < MAX_MAPS; i++) {
 		struct xmap *m = &t->maps[(i + t->opno) % MAX_MAPS];
 		struct shadow *s;
-		uint64_t lo, hi;
-		size_t n, k;
-		int r;
 
 		if (!m->used || m->dontfork || m->kind != K_XX ||
 		    !(m->prot & PROT_WRITE))
 			continue;
 		s = shadow_of(t, m->kind, m->dev, m->region);
-		if (!s || !s->len)
-			continue;
-		lo = m->roff > s->off ? m->roff : s->off;
-		hi = m->roff + m->len < s->off + s->len ? m->roff + m->len :
-		     s->off + s->len;
-		if (lo >= hi)
+		if (!s || !s->len || !slot_in_map(m, s, &lo, &hi))
 			continue;
 		n = (size_t)(hi - lo) < sizeof(rep->data) ? (size_t)(hi - lo) :
 		    sizeof(rep->data);
 		for (k = 0; k < n; k++)
 			rep->data[k] = (uint8_t)rnd(&t->rng);
 		describe_map(t->what, sizeof(t->what), m);
-		r = guarded_copy_m(t, m, at(m, lo),
-				 rep->data, n);
+		r = guarded_copy_m(t, m, at(m, lo), rep->data, n);
 		if (!fault_ok(t, m, r, true, "child write"))
 			break;
 		rep->which = (uint32_t)(s - t->sh);
@@ -1299,6 +1287,21 @@ static void child_main(struct thr *t, bool wait_kill)
 		__atomic_store_n(&rep->nw, (uint32_t)n, __ATOMIC_SEQ_CST);
 		break;
 	}
+}
+
+static void child_main(struct thr *t, bool wait_kill)
+{
+	struct child_report *rep = t->report;
+	uint64_t fails0 = atomic_get(&t->ws->fails);
+
+	t->in_child = true;
+	alarm(60);
+	/* nothing may reach the trace while the parent drains it */
+	while (!__atomic_load_n(&rep->go, __ATOMIC_SEQ_CST))
+		sleep_ms(1);
+	child_unmap_piece(t);
+	child_check_maps(t);
+	child_write(t, rep);
 	__atomic_store_n(&rep->ready, 1, __ATOMIC_SEQ_CST);
 	if (wait_kill)
 		for (;;)
