@@ -431,6 +431,23 @@ static void map_add(struct thr *t, const struct xfd *f, void *p, uint64_t alen,
  * mmap with random arguments; with @over, MAP_FIXED (or
  * MAP_FIXED_NOREPLACE) over a piece of an own mapping.
  */
+/*
+ * A failed MAP_FIXED at @fixed: mmap_region had unmapped the old range if
+ * the failure came from the driver (@by_driver); an earlier failure leaves
+ * it alone.
+ */
+static void fixed_failed(struct thr *t, uintptr_t fixed, uint64_t alen,
+			 int err, bool by_driver)
+{
+	if (by_driver) {
+		maps_remove(t, fixed, fixed + (size_t)alen);
+	} else if (!is_mapped(fixed)) {
+		fail(t, "MAP_FIXED failed before the driver (%s) but the old mapping is gone",
+		     errno_name(err));
+		maps_remove(t, fixed, fixed + (size_t)alen);
+	}
+}
+
 static void do_mmap(struct thr *t, bool over)
 {
 	struct xfd *f = pick_fd(t);
@@ -492,18 +509,8 @@ static void do_mmap(struct thr *t, bool over)
 		}
 	}
 	if (!expect(t, err, want) || err) {
-		/*
-		 * A failed MAP_FIXED: mmap_region had unmapped the old range
-		 * if the failure came from the driver; an earlier failure
-		 * leaves it alone.
-		 */
-		if (over && err && drv_err && err == want) {
-			maps_remove(t, fixed, fixed + (size_t)alen);
-		} else if (over && err && !is_mapped(fixed)) {
-			fail(t, "MAP_FIXED failed before the driver (%s) but the old mapping is gone",
-			     errno_name(err));
-			maps_remove(t, fixed, fixed + (size_t)alen);
-		}
+		if (over && err)
+			fixed_failed(t, fixed, alen, err, drv_err && err == want);
 		return;
 	}
 	if (over) {
@@ -599,20 +606,16 @@ static bool move_target(struct thr *t, uintptr_t a, uintptr_t b, size_t len,
 	return false;
 }
 
-void op_mremap(struct thr *t)
+/*
+ * The mremap calls a devmap mapping refuses (@kind 0-3): growing (EFAULT,
+ * VM_DONTEXPAND), DONTUNMAP (EINVAL), duplicating (EFAULT).
+ */
+static void mremap_refused(struct thr *t, const struct xmap *m, uintptr_t a,
+			   size_t old_len, int kind, const char *d)
 {
-	struct xmap *m = pick_map(t), *n;
-	char d[200];
-	uintptr_t a, b, to = 0;
-	size_t old_len, new_len;
+	size_t new_len;
 	void *p;
-	int err, kind = (int)rn(&t->rng, 11);
 
-	if (!m || nfree_maps(t) < 5)
-		return;
-	describe_map(d, sizeof(d), m);
-	pick_subrange(t, m, &a, &b);
-	old_len = b - a;
 	switch (kind) {
 	case 0:					/* grow in place */
 	case 1:					/* grow, may move */
@@ -632,7 +635,7 @@ void op_mremap(struct thr *t)
 			   MREMAP_MAYMOVE | MREMAP_DONTUNMAP);
 		expect(t, p == MAP_FAILED ? errno : 0, EINVAL);
 		return;
-	case 3:					/* duplicate (old_len 0) */
+	default:				/* duplicate (old_len 0) */
 		new_len = old_len;
 		snprintf(t->what, sizeof(t->what),
 			 "mremap(+0x%zx, 0 -> 0x%zx, MAYMOVE) of %s",
@@ -640,60 +643,91 @@ void op_mremap(struct thr *t)
 		p = mremap((void *)a, 0, new_len, MREMAP_MAYMOVE);
 		expect(t, p == MAP_FAILED ? errno : 0, EFAULT);
 		return;
-	case 4:					/* shrink in place */
-	case 5:
-		if (old_len < 2 * PG)
-			return;
-		new_len = (1 + rn(&t->rng, old_len / PG - 1)) * PG;
-		snprintf(t->what, sizeof(t->what),
-			 "mremap(+0x%zx, 0x%zx -> 0x%zx) of %s",
-			 (size_t)(a - m->addr), old_len, new_len, d);
-		p = mremap((void *)a, old_len, new_len, 0);
-		err = p == MAP_FAILED ? errno : 0;
-		if (expect(t, err, 0) && !err) {
-			if ((uintptr_t)p != a)
-				fail(t, "moved to %p", p);
-			maps_remove(t, a + new_len, b);
-		}
-		return;
-	default:				/* move, maybe shrinking */
-		new_len = old_len;
-		if (chance(&t->rng, 30) && old_len > PG)
-			new_len = (1 + rn(&t->rng, old_len / PG - 1)) * PG;
-		if (!move_target(t, a, b, new_len, &to))
-			return;
-		snprintf(t->what, sizeof(t->what),
-			 "mremap(+0x%zx, 0x%zx -> 0x%zx, MAYMOVE|FIXED to %p) of %s",
-			 (size_t)(a - m->addr), old_len, new_len, (void *)to, d);
-		{
-			struct xmap src = *m;
+	}
+}
 
-			/*
-			 * Linux's order: unmap the target, unmap the source's
-			 * tail (shrink), then move; the pieces of a split BAR
-			 * mapping keep their registers, like any other.
-			 */
-			p = mremap((void *)a, old_len, new_len,
-				   MREMAP_MAYMOVE | MREMAP_FIXED, (void *)to);
-			err = p == MAP_FAILED ? errno : 0;
-			if (!expect(t, err, 0) || err)
-				return;
-			if ((uintptr_t)p != to)
-				fail(t, "moved to %p, not %p", p, (void *)to);
-			maps_remove(t, to, to + new_len);
-			maps_remove(t, a, b);
-			n = map_slot(t);
-			if (!n) {
-				fail(t, "out of map entries");
-				return;
-			}
-			*n = src;
-			n->addr = to;
-			n->len = new_len;
-			n->roff = src.roff + (a - src.addr);
-		}
+/* Shrink [@a, @b) of @m in place: a tail unmap. */
+static void mremap_shrink(struct thr *t, const struct xmap *m, uintptr_t a,
+			  uintptr_t b, const char *d)
+{
+	size_t old_len = b - a, new_len;
+	void *p;
+	int err;
+
+	if (old_len < 2 * PG)
+		return;
+	new_len = (1 + rn(&t->rng, old_len / PG - 1)) * PG;
+	snprintf(t->what, sizeof(t->what),
+		 "mremap(+0x%zx, 0x%zx -> 0x%zx) of %s",
+		 (size_t)(a - m->addr), old_len, new_len, d);
+	p = mremap((void *)a, old_len, new_len, 0);
+	err = p == MAP_FAILED ? errno : 0;
+	if (expect(t, err, 0) && !err) {
+		if ((uintptr_t)p != a)
+			fail(t, "moved to %p", p);
+		maps_remove(t, a + new_len, b);
+	}
+}
+
+/* Move [@a, @b) of @m elsewhere, maybe shrinking it. */
+static void mremap_move(struct thr *t, const struct xmap *m, uintptr_t a,
+			uintptr_t b, const char *d)
+{
+	size_t old_len = b - a, new_len = old_len;
+	struct xmap src = *m, *n;
+	uintptr_t to = 0;
+	void *p;
+	int err;
+
+	if (chance(&t->rng, 30) && old_len > PG)
+		new_len = (1 + rn(&t->rng, old_len / PG - 1)) * PG;
+	if (!move_target(t, a, b, new_len, &to))
+		return;
+	snprintf(t->what, sizeof(t->what),
+		 "mremap(+0x%zx, 0x%zx -> 0x%zx, MAYMOVE|FIXED to %p) of %s",
+		 (size_t)(a - m->addr), old_len, new_len, (void *)to, d);
+	/*
+	 * Linux's order: unmap the target, unmap the source's tail (shrink),
+	 * then move; the pieces of a split BAR mapping keep their registers,
+	 * like any other.
+	 */
+	p = mremap((void *)a, old_len, new_len, MREMAP_MAYMOVE | MREMAP_FIXED,
+		   (void *)to);
+	err = p == MAP_FAILED ? errno : 0;
+	if (!expect(t, err, 0) || err)
+		return;
+	if ((uintptr_t)p != to)
+		fail(t, "moved to %p, not %p", p, (void *)to);
+	maps_remove(t, to, to + new_len);
+	maps_remove(t, a, b);
+	n = map_slot(t);
+	if (!n) {
+		fail(t, "out of map entries");
 		return;
 	}
+	*n = src;
+	n->addr = to;
+	n->len = new_len;
+	n->roff = src.roff + (a - src.addr);
+}
+
+void op_mremap(struct thr *t)
+{
+	struct xmap *m = pick_map(t);
+	int kind = (int)rn(&t->rng, 11);
+	uintptr_t a, b;
+	char d[200];
+
+	if (!m || nfree_maps(t) < 5)
+		return;
+	describe_map(d, sizeof(d), m);
+	pick_subrange(t, m, &a, &b);
+	if (kind <= 3)
+		mremap_refused(t, m, a, b - a, kind, d);
+	else if (kind <= 5)
+		mremap_shrink(t, m, a, b, d);
+	else
+		mremap_move(t, m, a, b, d);
 }
 
 /*
