@@ -909,38 +909,36 @@ TEST_F(scatter, devmap_unmap_whole_handle)
 	EXPECT_MUNMAP_ONE(p, 4 * self->pg, id, off, TR_NONE, TR_NONE);
 }
 
-/* Head removed: unmap(dhp, off, len, NULL, NULL, dhp, ...) - the handle keeps the rest. */
-TEST_F(scatter, devmap_unmap_head_keeps_handle)
+/*
+ * The head (unmap(dhp, off, len, NULL, NULL, dhp, ...)) or the tail
+ * (unmap(dhp, off, len, dhp, ..., NULL, NULL)) of map_four's mapping
+ * removed: the handle keeps the rest.
+ */
+static void unmap_end_keeps_handle(struct __test_metadata *_metadata,
+				   FIXTURE_DATA(scatter) *self, bool head)
 {
 	uint64_t off = UNMAP_OFF(self);
 	uint32_t seed = new_seed();
 	size_t pg = self->pg;
+	size_t gone = head ? 0 : 3 * pg, rest = head ? pg : 0;
 	uint8_t *p;
 	long id;
 
 	MAP_FOUR(p, off, seed, id);
-	EXPECT_MUNMAP_ONE(p, pg, id, off, TR_NONE, id);
-
-	expect_rest_kept(_metadata, p + pg, off + pg, 3 * pg, seed, p);
-
-	EXPECT_MUNMAP_ONE(p + pg, 3 * pg, id, off + pg, TR_NONE, TR_NONE);
+	EXPECT_MUNMAP_ONE(p + gone, pg, id, off + gone, head ? TR_NONE : id,
+			  head ? id : TR_NONE);
+	expect_rest_kept(_metadata, p + rest, off + rest, 3 * pg, seed, p + gone);
+	EXPECT_MUNMAP_ONE(p + rest, 3 * pg, id, off + rest, TR_NONE, TR_NONE);
 }
 
-/* Tail removed: unmap(dhp, off, len, dhp, ..., NULL, NULL). */
+TEST_F(scatter, devmap_unmap_head_keeps_handle)
+{
+	unmap_end_keeps_handle(_metadata, self, true);
+}
+
 TEST_F(scatter, devmap_unmap_tail_keeps_handle)
 {
-	uint64_t off = UNMAP_OFF(self);
-	uint32_t seed = new_seed();
-	size_t pg = self->pg;
-	uint8_t *p;
-	long id;
-
-	MAP_FOUR(p, off, seed, id);
-	EXPECT_MUNMAP_ONE(p + 3 * pg, pg, id, off + 3 * pg, id, TR_NONE);
-
-	expect_rest_kept(_metadata, p, off, 3 * pg, seed, p + 3 * pg);
-
-	EXPECT_MUNMAP_ONE(p, 3 * pg, id, off, TR_NONE, TR_NONE);
+	unmap_end_keeps_handle(_metadata, self, false);
 }
 
 /* A hole: unmap(dhp, off, len, dhp, ..., newdhp, ...) - the tail gets a new handle. */
