@@ -65,15 +65,21 @@ static void usage(FILE *f)
 		"poke32 want OFF a multiple of 4.\n");
 }
 
+/* "xxmemctl: " and the message, on stderr. */
+static void __attribute__((format(printf, 1, 0))) vmsg(const char *fmt, va_list ap)
+{
+	fputs("xxmemctl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 static int __attribute__((format(printf, 1, 2))) fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("xxmemctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return EXIT_FAILURE;
 }
 
@@ -81,11 +87,9 @@ static int __attribute__((format(printf, 1, 2))) bad_usage(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("xxmemctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	usage(stderr);
 	return EXIT_USAGE;
 }
@@ -432,6 +436,17 @@ static int parse_off_len(const char *os, const char *ls, uint64_t *off, uint64_t
 	return 0;
 }
 
+/* REGION OFF [LEN] of read, write and fill (LEN if @with_len). */
+static int parse_window_args(char **argv, bool with_len, uint32_t *index,
+			     uint64_t *off, uint64_t *len)
+{
+	int rc = parse_region(argv[0], index);
+
+	if (!rc)
+		rc = parse_off_len(argv[1], with_len ? argv[2] : NULL, off, len);
+	return rc;
+}
+
 static int cmd_read(char **argv)
 {
 	struct window w;
@@ -439,9 +454,7 @@ static int cmd_read(char **argv)
 	uint64_t off = 0, len = 0;
 	int rc;
 
-	rc = parse_region(argv[0], &index);
-	if (!rc)
-		rc = parse_off_len(argv[1], argv[2], &off, &len);
+	rc = parse_window_args(argv, true, &index, &off, &len);
 	if (rc)
 		return rc;
 	if (map_window(index, off, len, PROT_READ, &w))
@@ -471,9 +484,7 @@ static int cmd_write(char **argv)
 	size_t n, i;
 	int rc;
 
-	rc = parse_region(argv[0], &index);
-	if (!rc)
-		rc = parse_off_len(argv[1], NULL, &off, NULL);
+	rc = parse_window_args(argv, false, &index, &off, NULL);
 	if (rc)
 		return rc;
 	if (hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X'))
@@ -513,9 +524,7 @@ static int cmd_fill(char **argv)
 	uint64_t off = 0, len = 0, byte, pos;
 	int rc;
 
-	rc = parse_region(argv[0], &index);
-	if (!rc)
-		rc = parse_off_len(argv[1], argv[2], &off, &len);
+	rc = parse_window_args(argv, true, &index, &off, &len);
 	if (rc)
 		return rc;
 	if (!parse_num(argv[3], false, &byte) || byte > 0xff)
@@ -532,13 +541,17 @@ static int cmd_fill(char **argv)
 	return EXIT_SUCCESS;
 }
 
-/* OFF of peek32/poke32: a multiple of 4. */
-static int parse_off32(const char *s, uint64_t *off)
+/* REGION OFF of peek32/poke32: OFF a multiple of 4. */
+static int parse_off32(char **argv, uint32_t *index, uint64_t *off)
 {
-	if (!parse_num(s, true, off))
-		return bad_usage("bad offset '%s'", s);
+	int rc = parse_region(argv[0], index);
+
+	if (rc)
+		return rc;
+	if (!parse_num(argv[1], true, off))
+		return bad_usage("bad offset '%s'", argv[1]);
 	if (*off % 4)
-		return bad_usage("offset '%s' is not a multiple of 4", s);
+		return bad_usage("offset '%s' is not a multiple of 4", argv[1]);
 	return 0;
 }
 
@@ -549,9 +562,7 @@ static int cmd_peek32(char **argv)
 	uint64_t off = 0;
 	int rc;
 
-	rc = parse_region(argv[0], &index);
-	if (!rc)
-		rc = parse_off32(argv[1], &off);
+	rc = parse_off32(argv, &index, &off);
 	if (rc)
 		return rc;
 	if (map_window(index, off, 4, PROT_READ, &w))
@@ -569,9 +580,7 @@ static int cmd_poke32(char **argv)
 	uint64_t off = 0, v;
 	int rc;
 
-	rc = parse_region(argv[0], &index);
-	if (!rc)
-		rc = parse_off32(argv[1], &off);
+	rc = parse_off32(argv, &index, &off);
 	if (rc)
 		return rc;
 	if (!parse_num(argv[2], false, &v) || v > UINT32_MAX)
