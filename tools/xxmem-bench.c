@@ -704,6 +704,21 @@ static double cycle_sample(const struct peer *p, char *slot, bool touch)
  */
 #define LONE_SLOT	((char *)0x300000000000UL + 256 * 1024 * MiB)
 
+/*
+ * Round @i of a cycle test at @slot: one sample of each of the three
+ * peers into @r, the first peer rotating from round to round.
+ */
+static void cycle_round(struct result **r, const struct peer *peers,
+			char *slot, bool touch, int i)
+{
+	int j, k;
+
+	for (j = 0; j < 3; j++) {
+		k = (i + j) % 3;
+		r[k]->v[r[k]->n++] = cycle_sample(&peers[k], slot, touch);
+	}
+}
+
 static void test_cycle(void)
 {
 	struct peer peers[] = {
@@ -748,30 +763,10 @@ static void test_cycle(void)
 				       peers[j].label, len, "ns/munmap", false);
 	}
 	for (i = 0; i < reps; i++) {
-		for (j = 0; j < 3; j++) {
-			int k = (i + j) % 3;
-
-			alone[k]->v[alone[k]->n++] =
-				cycle_sample(&peers[k], alone_slot, false);
-		}
-		for (j = 0; j < 3; j++) {
-			int k = (i + j) % 3;
-
-			touched[k]->v[touched[k]->n++] =
-				cycle_sample(&peers[k], alone_slot, true);
-		}
-		for (j = 0; j < 3; j++) {
-			int k = (i + j) % 3;
-
-			keep[k]->v[keep[k]->n++] =
-				cycle_sample(&peers[k], kept_slot, false);
-		}
-		for (j = 0; j < 3; j++) {
-			int k = (i + j) % 3;
-
-			far[k]->v[far[k]->n++] =
-				cycle_sample(&peers[k], LONE_SLOT, false);
-		}
+		cycle_round(alone, peers, alone_slot, false, i);
+		cycle_round(touched, peers, alone_slot, true, i);
+		cycle_round(keep, peers, kept_slot, false, i);
+		cycle_round(far, peers, LONE_SLOT, false, i);
 		/* The two halves apart: SPLIT_BATCH mmaps, then the munmaps. */
 		for (j = 0; j < 2; j++) {
 			int k = (i + j) % 2;
