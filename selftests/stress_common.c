@@ -16,6 +16,7 @@ struct shared *S;
 
 /* ---- small helpers ---- */
 
+/* Sleep @ms milliseconds, also across signals. */
 void sleep_ms(unsigned int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
@@ -24,6 +25,7 @@ void sleep_ms(unsigned int ms)
 		;
 }
 
+/* One line, one write(2): lines of concurrent processes do not mix. */
 void out_line(const char *fmt, ...)
 {
 	char buf[1024];
@@ -44,6 +46,7 @@ void out_line(const char *fmt, ...)
 
 /* ---- random numbers: splitmix64 for seeding, xorshift64* per thread ---- */
 
+/* splitmix64: the next seed from @s. */
 uint64_t splitmix(uint64_t *s)
 {
 	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
@@ -53,6 +56,7 @@ uint64_t splitmix(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
+/* xorshift64*: the next random number of state @s. */
 uint64_t rnd(uint64_t *s)
 {
 	uint64_t x = *s;
@@ -70,6 +74,7 @@ uint64_t rn(uint64_t *s, uint64_t n)
 	return n ? rnd(s) % n : 0;
 }
 
+/* True in @percent of the calls. */
 bool chance(uint64_t *s, unsigned int percent)
 {
 	return rn(s, 100) < percent;
@@ -82,6 +87,7 @@ static long futex(uint32_t *addr, int op, uint32_t val)
 	return syscall(SYS_futex, addr, op, val, NULL, NULL, 0);
 }
 
+/* Take the lock shared: a thread's operation (not a fork). */
 void rd_lock(void)
 {
 	struct rwl *l = &S->lock;
@@ -96,6 +102,7 @@ void rd_lock(void)
 	}
 }
 
+/* Drop the lock taken with rd_lock(). */
 void rd_unlock(void)
 {
 	__atomic_fetch_sub(&S->lock.rd, 1, __ATOMIC_SEQ_CST);
@@ -128,6 +135,7 @@ bool ex_lock(unsigned int timeout_ms)
 	return true;
 }
 
+/* Drop the lock taken with ex_lock(). */
 void ex_unlock(void)
 {
 	__atomic_store_n(&S->lock.wr, 0, __ATOMIC_SEQ_CST);
@@ -180,6 +188,7 @@ void trace_move(void)
 	write_file(TRACE_PATH, "0");
 }
 
+/* Open --trace FILE for appending the drained trace. */
 void trace_open_log(void)
 {
 	if (S->trace_on && S->trace_log[0] && trace_log_fd < 0)
@@ -226,6 +235,10 @@ static void dump_state(struct thr *t)
 		fclose(f);
 }
 
+/*
+ * An unexpected result of thread @t (NULL: the parent): counted, and shown
+ * with the operation (the first MAX_FAIL_LINES of the run).
+ */
 void fail(struct thr *t, const char *fmt, ...)
 {
 	char msg[700];
@@ -272,6 +285,7 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
 	_exit(99);
 }
 
+/* SIGSEGV and SIGBUS handlers for guarded accesses. */
 void install_handlers(void)
 {
 	struct sigaction sa;

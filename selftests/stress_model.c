@@ -73,6 +73,7 @@ bool slot_in_map(const struct xmap *m, const struct shadow *s, uint64_t *lo,
 
 /* ---- shadows ---- */
 
+/* A shadow of @len bytes at region offset @off, all unknown. */
 void shadow_init(struct shadow *s, uint64_t off, size_t len)
 {
 	s->off = off;
@@ -259,6 +260,7 @@ int mmap_expect(const struct xfd *f, unsigned int region, uint64_t off,
 	return 0;
 }
 
+/* mmap @flags by name, for messages. */
 const char *flags_str(int flags, char *buf, size_t n)
 {
 	int type = flags & 0x0f;

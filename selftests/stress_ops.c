@@ -44,6 +44,7 @@ static struct xfd *pick_fd(struct thr *t)
 	return NULL;
 }
 
+/* open(2) of /dev/xxmem or a PCI node, with a random access mode. */
 void op_open(struct thr *t)
 {
 	struct xfd *f = fd_slot(t);
@@ -207,6 +208,7 @@ static struct xmap *maps_isolate(struct thr *t, struct xmap *m, uintptr_t a,
 	return m;
 }
 
+/* Mapping @m in words, for messages. */
 void describe_map(char *buf, size_t n, const struct xmap *m)
 {
 	snprintf(buf, n, "%s%s region %u [0x%" PRIx64 "+0x%zx] at %p prot %d%s%s",
@@ -558,6 +560,7 @@ void op_munmap(struct thr *t)
 		maps_remove(t, a, b);
 }
 
+/* mprotect(2) of a piece of a mapping. */
 void op_mprotect(struct thr *t)
 {
 	static const int prots[] = {
@@ -757,6 +760,7 @@ static bool vma_is_pfnmap(uintptr_t a)
 	return pf;
 }
 
+/* madvise(2) of a piece of a mapping, with a random advice. */
 void op_madvise(struct thr *t)
 {
 	static const struct { int adv; const char *name; } advs[] = {
@@ -977,6 +981,7 @@ void op_access(struct thr *t)
 
 /* ---- pread through the driver ---- */
 
+/* pread(2) through the driver, checked against the shadows. */
 void op_read(struct thr *t)
 {
 	struct xfd *f = pick_fd(t);
@@ -1343,6 +1348,7 @@ static void child_main(struct thr *t, bool wait_kill)
 	_exit(atomic_get(&t->ws->fails) != fails0 ? 1 : 0);
 }
 
+/* fork(2) while mapped: the child checks, writes, exits or is killed. */
 void op_fork(struct thr *t)
 {
 	struct child_report *rep = t->report;

@@ -34,16 +34,19 @@ const char *xx_dev(void)
 	return env_or("XXMEM_DEV", XX_DEV_DEFAULT);
 }
 
+/* The page size of the system. */
 size_t page_size(void)
 {
 	return (size_t)sysconf(_SC_PAGESIZE);
 }
 
+/* Did mmap(2) or mremap(2) return MAP_FAILED? */
 bool map_failed(const void *p)
 {
 	return (uintptr_t)p == (uintptr_t)MAP_FAILED;
 }
 
+/* mmap(2) of @len at offset @off of @fd, anywhere. */
 void *xx_mmap(int fd, uint64_t off, size_t len, int prot, int flags)
 {
 	return mmap(NULL, len, prot, flags, fd, (off_t)off);
@@ -126,16 +129,19 @@ uint32_t new_seed(void)
 	       ++count * 0x27d4eb2fU;
 }
 
+/* The byte at @p + @off, read once (volatile). */
 uint8_t byte_at(const void *p, size_t off)
 {
 	return ((const volatile uint8_t *)p)[off];
 }
 
+/* Store @v at @p + @off, once (volatile). */
 void set_byte(void *p, size_t off, uint8_t v)
 {
 	((volatile uint8_t *)p)[off] = v;
 }
 
+/* No core file for a process that is meant to die of a signal. */
 void no_core_dumps(void)
 {
 	struct rlimit rl = { 0, 0 };
@@ -173,11 +179,13 @@ int touch_in_child(void *p, bool write)
 	return status;
 }
 
+/* Did wait status @status end with exit(0)? */
 bool exited_ok(int status)
 {
 	return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+/* Did wait status @status end with signal @sig? */
 bool killed_by(int status, int sig)
 {
 	return status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == sig;
