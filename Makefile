@@ -15,7 +15,11 @@
 #                        each of KERNELS (default: the newest kernel of
 #                        bookworm (6.1), bookworm-backports (6.12), trixie,
 #                        trixie-backports and sid), including the dkms
-#                        round trip; ends "N passed, N failed, N skipped"
+#                        round trip; ends "N passed, N failed, N skipped".
+#                        SUITES="devmap_test stress" runs those suites only
+#                        (names: `sh selftests/run_guest.sh --list`, and
+#                        lint, dkms; unknown names fail), KSFT_ARGS="-t X"
+#                        passes a filter to each kselftest binary run
 #   make check-build     build the modules (W=1) for KERNELS and
 #                        BUILD_KERNELS, without booting
 #   make deb             xxmem-dkms_VERSION_all.deb in build/deb/
@@ -130,7 +134,7 @@ run:
 	tools/xxmem-check run
 
 check:
-	KERNELS="$(KERNELS)" tools/xxmem-check check
+	KERNELS="$(KERNELS)" SUITES="$(SUITES)" KSFT_ARGS="$(KSFT_ARGS)" tools/xxmem-check check
 
 check-build:
 	KERNELS="$(KERNELS) $(BUILD_KERNELS)" tools/xxmem-check build
