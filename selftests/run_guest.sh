@@ -134,8 +134,7 @@ say() {
 
 # A failed step of the runner: a result line of its own.
 not_ok() {
-	echo "not ok - run_guest: $*"
-	failed=$((failed + 1))
+	report 1 "run_guest: $*"
 }
 
 # selected NAME FILE: SUITES is empty or names the row
@@ -161,15 +160,16 @@ check_known() {
 	done
 }
 
-# fresh_xxmem NAME UMEM: xxmem.ko loaded anew with umem_size=UMEM
+# fresh_xxmem NAME UMEM: xxmem.ko loaded anew with umem_size=UMEM (UMEM
+# "-": xxmem only unloaded)
 fresh_xxmem() {
-	if is_loaded xxmem && ! unload_mod xxmem; then
+	if [ "$2" = - ]; then
+		unload_loaded xxmem && return 0
 		not_ok "$1: xxmem is loaded and cannot be unloaded"
 		return 1
 	fi
-	[ "$2" = - ] && return 0
-	if ! insmod "$KO" "umem_size=$2"; then
-		not_ok "$1: insmod $KO umem_size=$2 failed"
+	if ! load_fresh "$KO" "umem_size=$2"; then
+		not_ok "$1: $load_err"
 		return 1
 	fi
 	huge_pfnmap=$(cat /sys/module/xxmem/parameters/huge_pfnmap)
@@ -181,7 +181,7 @@ fresh_xxmem() {
 check_huge_pfnmap() {
 	[ -n "${XXMEM_EXPECT_HUGE_PFNMAP:-}" ] || return 0
 	if [ "$huge_pfnmap" = "$XXMEM_EXPECT_HUGE_PFNMAP" ]; then
-		echo "ok - run_guest: the loaded xxmem's huge_pfnmap is $huge_pfnmap, as expected for this kernel"
+		report 0 "run_guest: the loaded xxmem's huge_pfnmap is $huge_pfnmap, as expected for this kernel"
 	else
 		not_ok "the loaded xxmem's huge_pfnmap is $huge_pfnmap, expected $XXMEM_EXPECT_HUGE_PFNMAP"
 	fi
@@ -210,7 +210,7 @@ load_zfs() {
 	if [ "$_ok" -eq 1 ] && is_loaded spl && is_loaded zfs &&
 	   grep -Eq ' [Tt] cmn_err[[:space:]]+\[spl\]$' /proc/kallsyms &&
 	   grep -Eq ' [Tt] ddi_copyin[[:space:]]+\[spl\]$' /proc/kallsyms; then
-		echo "ok - run_guest: OpenZFS loaded first: $(tr '\n' ' ' <"$XXMEM_DIR/zfs/order")(spl has cmn_err, ddi_copyin, ...)"
+		report 0 "run_guest: OpenZFS loaded first: $(tr '\n' ' ' <"$XXMEM_DIR/zfs/order")(spl has cmn_err, ddi_copyin, ...)"
 		return 0
 	fi
 	[ "$_ok" -eq 1 ] &&
@@ -223,23 +223,14 @@ load_zfs() {
 load_drivers() {
 	[ "$drivers_done" -eq 1 ] && return 0
 	drivers_done=1
-	if ! grep -q ' /sys/kernel/debug debugfs ' /proc/mounts; then
-		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null ||
-			say "cannot mount debugfs: the trace tests will fail"
-	fi
+	mount_debugfs || say "cannot mount debugfs: the trace tests will fail"
 	for _d in xxmmap xxsegmap; do
 		if [ ! -f "$DRV/$_d.ko" ]; then
 			say "$DRV/$_d.ko not found: its tests will skip"
-			continue
-		fi
-		if is_loaded "$_d" && ! unload_mod "$_d"; then
-			not_ok "$_d is loaded and cannot be unloaded"
-			continue
-		fi
-		if insmod "$DRV/$_d.ko"; then
+		elif load_fresh "$DRV/$_d.ko"; then
 			drivers="$_d $drivers"
 		else
-			not_ok "insmod $DRV/$_d.ko failed"
+			not_ok "$load_err"
 		fi
 	done
 }
@@ -247,8 +238,9 @@ load_drivers() {
 # --- one suite ------------------------------------------------------------------
 
 # run_ksft NAME UMEM PEER: a kselftest binary against a fresh xxmem.ko
+# (a failure to load it is counted already)
 run_ksft() {
-	fresh_xxmem "$1" "$2" || return 1
+	fresh_xxmem "$1" "$2" || return 0
 	[ "$1" = xxmem_test ] && check_huge_pfnmap
 	if [ "$3" = - ]; then
 		unset XXMEM_PEER
@@ -324,15 +316,13 @@ run_suite() {
 unload_all() {
 	for _d in $drivers; do
 		if _counts=$(ddi_no_mappings "$_d"); then
-			echo "ok - run_guest: $_d: no mapping left after the suites: $_counts"
+			report 0 "run_guest: $_d: no mapping left after the suites: $_counts"
 		else
 			not_ok "$_d: mappings left after the suites: $_counts"
 		fi
 		unload_mod "$_d" || not_ok "rmmod $_d failed"
 	done
-	if is_loaded xxmem && ! unload_mod xxmem; then
-		not_ok "rmmod xxmem after the suites failed"
-	fi
+	unload_loaded xxmem || not_ok "rmmod xxmem after the suites failed"
 }
 
 # Every driver module checks at its unload (mod_remove) that all its DDI
@@ -343,7 +333,7 @@ check_no_leak_reported() {
 	if dmesg | grep -q 'DDI objects leaked'; then
 		not_ok "DDI objects leaked at an unload: $(dmesg | grep 'DDI objects leaked' | head -n 8 | tr '\n' ' ')"
 	else
-		echo "ok - run_guest: no unload of xxmem or a test driver left a DDI object behind"
+		report 0 "run_guest: no unload of xxmem or a test driver left a DDI object behind"
 	fi
 }
 
@@ -355,7 +345,7 @@ unload_zfs() {
 		unload_mod "$_m" || _left="$_left $_m"
 	done
 	if [ -z "$_left" ]; then
-		echo "ok - run_guest: OpenZFS unloads after the suites ($zfs_mods)"
+		report 0 "run_guest: OpenZFS unloads after the suites ($zfs_mods)"
 	else
 		not_ok "OpenZFS modules left loaded:$_left"
 	fi

@@ -6,8 +6,14 @@
 # TAP: a test is "tap_begin NAME" (or a script's own begin calling it),
 # any number of "fail MESSAGE", then "end"; end prints "ok N NAME" or
 # "not ok N NAME" and counts the failures in $failed.  "end_as NAME" ends a
-# test that had no begin, under NAME; "skip NAME REASON" prints a skipped
+# test that had no begin, under NAME; "result STATUS NAME" prints one whose
+# outcome is a status (0 passed); "skip NAME [REASON]" prints a skipped
 # one.  diag prints "# " lines, bail a "Bail out!" and exits.
+#
+# The runner scripts (run_guest.sh, badinput.sh, fault_inject.sh) print
+# unnumbered lines of their own between the suites' TAP: "report STATUS
+# TEXT" prints "ok - TEXT" or "not ok - TEXT" (counted in $failed),
+# "report_skip TEXT REASON" a skipped one.
 
 n=0
 failed=0
@@ -33,14 +39,19 @@ fail() {
 	cur_fail=1
 }
 
-end_as() {
+# result STATUS NAME: test NAME passed if STATUS is 0
+result() {
 	n=$((n + 1))
-	if [ "$cur_fail" -eq 0 ]; then
-		echo "ok $n $1"
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n $2"
 	else
-		echo "not ok $n $1"
+		echo "not ok $n $2"
 		failed=$((failed + 1))
 	fi
+}
+
+end_as() {
+	result "$cur_fail" "$1"
 	cur_fail=0
 }
 
@@ -50,7 +61,21 @@ end() {
 
 skip() {
 	n=$((n + 1))
-	echo "ok $n $1 # SKIP $2"
+	echo "ok $n $1 # SKIP${2:+ $2}"
+}
+
+# report STATUS TEXT: an unnumbered result line
+report() {
+	if [ "$1" -eq 0 ]; then
+		echo "ok - $2"
+	else
+		echo "not ok - $2"
+		failed=$((failed + 1))
+	fi
+}
+
+report_skip() {
+	echo "ok - $1 # SKIP $2"
 }
 
 # /sys/module/NAME exists exactly while the (loadable) module is loaded.
@@ -71,15 +96,16 @@ wait_until() {
 	return 0
 }
 
-# unload_mod NAME [ERRFILE]: rmmod NAME, retried for a second (the last
-# reference may drop just after a process exits).  rmmod's messages go to
-# ERRFILE; without one they are quiet until the last try.  Sets
-# unload_retries to the number of failed tries.
+# unload_mod NAME [ERRFILE]: rmmod NAME, retried for two seconds (the last
+# reference may drop just after a process exits, or a while after a busy
+# run's many processes).  rmmod's messages go to ERRFILE; without one they
+# are quiet until the last try.  Sets unload_retries to the number of
+# failed tries.
 unload_mod() {
 	unload_retries=0
 	while ! rmmod "$1" 2>"${2:-/dev/null}"; do
 		unload_retries=$((unload_retries + 1))
-		if [ "$unload_retries" -ge 10 ]; then
+		if [ "$unload_retries" -ge 20 ]; then
 			[ -n "${2:-}" ] && return 1
 			rmmod "$1"
 			return
@@ -87,4 +113,33 @@ unload_mod() {
 		sleep 0.1
 	done
 	return 0
+}
+
+# unload_loaded NAME [ERRFILE]: NAME is not loaded (any more)
+unload_loaded() {
+	! is_loaded "$1" || unload_mod "$@"
+}
+
+# load_fresh KO [PARAM...]: KO's module loaded anew with PARAMs (unloaded
+# first if it is loaded).  On failure, load_err (the caller's) says what
+# failed.
+# shellcheck disable=SC2034
+load_fresh() {
+	_m=${1##*/}
+	_m=${_m%%.ko*}
+	load_err=
+	if ! unload_loaded "$_m"; then
+		load_err="$_m is loaded and cannot be unloaded"
+		return 1
+	fi
+	if ! insmod "$@"; then
+		load_err="insmod $*: failed"
+		return 1
+	fi
+}
+
+# debugfs mounted (the callback trace, the DDI counts, fault injection)
+mount_debugfs() {
+	grep -q ' /sys/kernel/debug debugfs ' /proc/mounts ||
+		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 }
