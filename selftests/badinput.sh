@@ -13,56 +13,50 @@
 XXMEM_DIR=${XXMEM_DIR:-/xxmem}
 ST=$XXMEM_DIR/selftests
 UMEM_SIZE=${UMEM_SIZE:-1M}
-failed=0
+TMP=${TMPDIR:-/tmp}
+# shellcheck source=selftests/tap_lib.sh
+. "$ST/tap_lib.sh"
 
 say() {
-	echo "# badinput.sh: $*"
+	diag "badinput.sh: $*"
 }
 
-grep -q ' /sys/kernel/debug debugfs ' /proc/mounts ||
-	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+# node_modes: each /dev/xxmem* node and its mode
+node_modes() {
+	for _n in /dev/xxmem*; do
+		[ -e "$_n" ] && echo "$_n $(stat -c %a "$_n")"
+	done
+}
+
+mount_debugfs
 
 for t in badinput_test badinput_test32; do
 	if [ ! -x "$ST/$t" ]; then
-		echo "not ok - badinput: $ST/$t not found"
-		failed=$((failed + 1))
+		report 1 "badinput: $ST/$t not found"
 		continue
 	fi
-	if [ -d /sys/module/xxmem ] && ! rmmod xxmem; then
-		echo "not ok - badinput: $t: xxmem is loaded and busy"
-		failed=$((failed + 1))
+	if ! load_fresh "$XXMEM_DIR/xxmem.ko" "umem_size=$UMEM_SIZE"; then
+		report 1 "badinput: $t: $load_err"
 		continue
 	fi
-	if ! insmod "$XXMEM_DIR/xxmem.ko" "umem_size=$UMEM_SIZE"; then
-		echo "not ok - badinput: $t: insmod xxmem.ko failed"
-		failed=$((failed + 1))
-		continue
-	fi
-	modes=$(for n in /dev/xxmem*; do [ -e "$n" ] && echo "$n $(stat -c %a "$n")"; done)
+	modes=$(node_modes)
 	say "suite $t"
 	"$ST/$t"
 	rc=$?
 	say "$t exit status $rc"
 	[ "$rc" -eq 0 ] || failed=$((failed + 1))
 	# the nodes have their modes back (the unprivileged rows make them 0666)
-	echo "$modes" | while read -r n m; do
-		[ -e "$n" ] || continue
-		now=$(stat -c %a "$n")
-		[ "$now" = "$m" ] ||
-			echo "not ok - badinput: $t: $n left with mode $now (was $m)"
+	echo "$modes" | while read -r node mode; do
+		[ -e "$node" ] || continue
+		now=$(stat -c %a "$node")
+		[ "$now" = "$mode" ] ||
+			echo "not ok - badinput: $t: $node left with mode $now (was $mode)"
 	done | grep . && failed=$((failed + 1))
 
-	i=0
-	while ! rmmod xxmem 2>/dev/null; do
-		i=$((i + 1))
-		[ "$i" -ge 20 ] && break
-		sleep 0.1
-	done
-	if [ -d /sys/module/xxmem ]; then
-		echo "not ok - badinput: $t: rmmod xxmem afterwards: $(rmmod xxmem 2>&1)"
-		failed=$((failed + 1))
+	if unload_mod xxmem "$TMP/rmmod.err"; then
+		report 0 "badinput: $t: rmmod xxmem afterwards"
 	else
-		echo "ok - badinput: $t: rmmod xxmem afterwards"
+		report 1 "badinput: $t: rmmod xxmem afterwards: $(cat "$TMP/rmmod.err")"
 	fi
 done
 

@@ -28,27 +28,12 @@ TRACE=/sys/kernel/debug/xxmem/trace
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=selftests/ddi_lib.sh
 . "$HERE/ddi_lib.sh"
+# shellcheck source=selftests/tap_lib.sh
+. "$HERE/tap_lib.sh"
 STATS=$(ddi_stats xxmem)
 TMP=${TMPDIR:-/tmp}
-
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $*"
-}
-
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $*"
-}
-
-skip() {
-	n=$((n + 1))
-	echo "ok $n - $* # SKIP"
-}
+# The tests of one run, for its lines when it cannot start.
+TESTS="run trace empty rmmod pat objects"
 
 # Check a drained trace: print "# trace: ..." lines, exit 0 if balanced.
 # Every handle id that map, dup or a hole split (new2 other than the
@@ -120,8 +105,124 @@ pat_left() {
 	done
 }
 
-grep -q ' /sys/kernel/debug debugfs ' /proc/mounts ||
-	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+# run_stress MAIN PEER [SEED]: the stress program MAIN (with PEER as the
+# other data model's; SEED, else STRESS_SEED, if given), streamed (a crash
+# must not lose it) and kept for the summary
+run_stress() {
+	_peer=$2
+	_seed=${3:-$STRESS_SEED}
+	set -- "$1" --trace "$TMP/stress-trace.$1"
+	[ -n "$_seed" ] && set -- "$@" --seed "$_seed"
+	[ -n "$STRESS_OPS" ] && set -- "$@" --ops "$STRESS_OPS"
+	[ -n "$STRESS_PROCS" ] && set -- "$@" --procs "$STRESS_PROCS"
+	[ -n "$STRESS_THREADS" ] && set -- "$@" --threads "$STRESS_THREADS"
+	[ -x "$ST/$_peer" ] && set -- "$@" --peer "$ST/$_peer"
+	_main=$1
+	shift
+	{
+		"$ST/$_main" "$@" 2>&1
+		echo "$?" >"$TMP/stress-rc.$_main"
+	} | tee "$TMP/stress-out.$_main"
+	_rc=$(cat "$TMP/stress-rc.$_main" 2>/dev/null || echo 1)
+	_summary=$(grep '^# stress: \(PASS\|FAIL\) ' "$TMP/stress-out.$_main" |
+		tail -n 1 | sed 's/^# stress: //')
+	case $_rc in
+	0) result 0 "- $tag: ${_summary:-no summary}" ;;
+	4) skip "- $tag: no /dev/xxmem" ;;
+	*) result 1 "- $tag: exit status $_rc: ${_summary:-no summary}" ;;
+	esac
+}
+
+# check_trace_after MAIN: the run's callback trace balances, and nothing
+# more comes once it is drained
+check_trace_after() {
+	if [ ! -r "$TRACE" ]; then
+		skip "- $tag: handle balance: no $TRACE"
+		skip "- $tag: trace empty after the run: no $TRACE"
+		return
+	fi
+	# the workers are gone: what is left belongs to the log too
+	cat "$TRACE" >>"$TMP/stress-trace.$1"
+	if check_trace "$TMP/stress-trace.$1"; then
+		result 0 "- $tag: every devmap handle (map, dup, hole split) got its final unmap"
+	else
+		result 1 "- $tag: devmap handles balance in the trace"
+	fi
+	_left=$(wc -c <"$TRACE")
+	echo "x" >"$TRACE"
+	sleep 0.2
+	if [ "$(wc -c <"$TRACE")" -eq 0 ]; then
+		result 0 "- $tag: no callbacks after the run ($_left bytes were left, drained)"
+	else
+		result 1 "- $tag: callbacks after the run: $(head -c 300 "$TRACE")"
+	fi
+}
+
+# No PAT memtype left inside the BARs xxmem had bound.
+check_pat_released() {
+	if [ ! -s "$TMP/stress-bars" ]; then
+		skip "- $tag: PAT memtypes of the BARs released: no PCI function"
+		return
+	fi
+	if [ ! -r /sys/kernel/debug/x86/pat_memtype_list ]; then
+		skip "- $tag: PAT memtypes of the BARs released: no pat_memtype_list"
+		return
+	fi
+	_left=$(pat_left "$TMP/stress-bars")
+	if [ -z "$_left" ]; then
+		result 0 "- $tag: PAT memtypes of the BARs released after rmmod"
+	else
+		echo "$_left" | head -n 10 | sed 's/^/# PAT entry left: /'
+		result 1 "- $tag: PAT memtypes of the BARs released after rmmod ($(echo "$_left" | wc -l) left)"
+	fi
+}
+
+# xxmem's live DDI objects after the run (stress-stats1) as after insmod
+# (stress-stats0), and no leak reported at rmmod since LEAKS0 reports
+check_objects() {
+	if [ ! -s "$TMP/stress-stats0" ] || [ ! -s "$TMP/stress-stats1" ]; then
+		result 1 "- $tag: xxmem's live DDI objects: no $STATS"
+	elif ! cmp -s "$TMP/stress-stats0" "$TMP/stress-stats1"; then
+		result 1 "- $tag: xxmem's live DDI objects after the run differ from after insmod: $(tr '\n' ' ' <"$TMP/stress-stats1") (after insmod: $(tr '\n' ' ' <"$TMP/stress-stats0"))"
+	elif [ "$(ddi_leak_reports xxmem)" != "$1" ]; then
+		result 1 "- $tag: rmmod xxmem reported leaked DDI objects: $(dmesg | grep 'xxmem: DDI objects leaked' | tail -n 7 | tr '\n' ' ')"
+	else
+		result 0 "- $tag: xxmem's live DDI objects (handles, segments, VMAs, umem pages, register mappings, nodes) after the run as after insmod, none left at rmmod: $(tr '\n' ' ' <"$TMP/stress-stats1")"
+	fi
+}
+
+# one_run MAIN PEER [SEED]: every test of a run
+one_run() {
+	if [ ! -x "$ST/$1" ]; then
+		for _what in $TESTS; do
+			result 1 "- $tag: $_what: $ST/$1 not found"
+		done
+		return
+	fi
+	if ! load_fresh "$XXMEM_DIR/xxmem.ko" "umem_size=$UMEM_SIZE"; then
+		for _what in $TESTS; do
+			result 1 "- $tag: $_what: $load_err"
+		done
+		return
+	fi
+	# xxmem's live DDI objects with nothing mapped or open
+	cat "$STATS" >"$TMP/stress-stats0" 2>/dev/null
+	_leaks0=$(ddi_leak_reports xxmem)
+	bar_ranges >"$TMP/stress-bars"
+	run_stress "$1" "$2" "${3:-}"
+	check_trace_after "$1"
+	# the same objects as before the run, now that its processes are gone
+	cat "$STATS" >"$TMP/stress-stats1" 2>/dev/null
+	if unload_mod xxmem "$TMP/rmmod.err"; then
+		result 0 "- $tag: rmmod xxmem after the run"
+	else
+		result 1 "- $tag: rmmod xxmem after the run: $(cat "$TMP/rmmod.err")"
+	fi
+	check_pat_released
+	check_objects "$_leaks0"
+}
+
+mount_debugfs
 
 echo "TAP version 13"
 # MAIN:PEER[:SEED]; a SEED is a regression case, run every time with it:
@@ -137,109 +238,7 @@ for run in $runs; do
 	[ "$seed" = "$peer" ] && seed=
 	peer=${peer%%:*}
 	tag="$main (peers: $peer, umem_size=$UMEM_SIZE${seed:+, seed $seed})"
-	seed=${seed:-$STRESS_SEED}
-	if [ ! -x "$ST/$main" ]; then
-		for what in run trace empty rmmod pat objects; do
-			not_ok "$tag: $what: $ST/$main not found"
-		done
-		continue
-	fi
-	if [ -d /sys/module/xxmem ] && ! rmmod xxmem; then
-		for what in run trace empty rmmod pat objects; do
-			not_ok "$tag: $what: xxmem is loaded and busy"
-		done
-		continue
-	fi
-	if ! insmod "$XXMEM_DIR/xxmem.ko" "umem_size=$UMEM_SIZE"; then
-		for what in run trace empty rmmod pat objects; do
-			not_ok "$tag: $what: insmod xxmem.ko failed"
-		done
-		continue
-	fi
-	# xxmem's live DDI objects with nothing mapped or open
-	cat "$STATS" >"$TMP/stress-stats0" 2>/dev/null
-	leaks0=$(ddi_leak_reports xxmem)
-	bar_ranges >"$TMP/stress-bars"
-	set -- --trace "$TMP/stress-trace.$main"
-	[ -n "$seed" ] && set -- "$@" --seed "$seed"
-	[ -n "$STRESS_OPS" ] && set -- "$@" --ops "$STRESS_OPS"
-	[ -n "$STRESS_PROCS" ] && set -- "$@" --procs "$STRESS_PROCS"
-	[ -n "$STRESS_THREADS" ] && set -- "$@" --threads "$STRESS_THREADS"
-	[ -x "$ST/$peer" ] && set -- "$@" --peer "$ST/$peer"
-
-	# streamed (a crash must not lose it), and kept for the summary
-	{
-		"$ST/$main" "$@" 2>&1
-		echo "$?" >"$TMP/stress-rc.$main"
-	} | tee "$TMP/stress-out.$main"
-	rc=$(cat "$TMP/stress-rc.$main" 2>/dev/null || echo 1)
-	summary=$(grep '^# stress: \(PASS\|FAIL\) ' "$TMP/stress-out.$main" |
-		tail -n 1 | sed 's/^# stress: //')
-	case $rc in
-	0) ok "$tag: ${summary:-no summary}" ;;
-	4) skip "$tag: no /dev/xxmem" ;;
-	*) not_ok "$tag: exit status $rc: ${summary:-no summary}" ;;
-	esac
-
-	if [ ! -r "$TRACE" ]; then
-		skip "$tag: handle balance: no $TRACE"
-		skip "$tag: trace empty after the run: no $TRACE"
-	else
-		# the workers are gone: what is left belongs to the log too
-		cat "$TRACE" >>"$TMP/stress-trace.$main"
-		if check_trace "$TMP/stress-trace.$main"; then
-			ok "$tag: every devmap handle (map, dup, hole split) got its final unmap"
-		else
-			not_ok "$tag: devmap handles balance in the trace"
-		fi
-		left=$(wc -c <"$TRACE")
-		echo "x" >"$TRACE"
-		sleep 0.2
-		late=$(wc -c <"$TRACE")
-		if [ "$late" -eq 0 ]; then
-			ok "$tag: no callbacks after the run ($left bytes were left, drained)"
-		else
-			not_ok "$tag: callbacks after the run: $(head -c 300 "$TRACE")"
-		fi
-	fi
-
-	# the same objects as before the run, now that its processes are gone
-	cat "$STATS" >"$TMP/stress-stats1" 2>/dev/null
-	i=0
-	while ! rmmod xxmem 2>/dev/null; do
-		i=$((i + 1))
-		[ "$i" -ge 20 ] && break
-		sleep 0.1
-	done
-	if [ -d /sys/module/xxmem ]; then
-		not_ok "$tag: rmmod xxmem after the run: $(rmmod xxmem 2>&1)"
-	else
-		ok "$tag: rmmod xxmem after the run"
-	fi
-
-	if [ ! -s "$TMP/stress-bars" ]; then
-		skip "$tag: PAT memtypes of the BARs released: no PCI function"
-	elif [ ! -r /sys/kernel/debug/x86/pat_memtype_list ]; then
-		skip "$tag: PAT memtypes of the BARs released: no pat_memtype_list"
-	else
-		left=$(pat_left "$TMP/stress-bars")
-		if [ -z "$left" ]; then
-			ok "$tag: PAT memtypes of the BARs released after rmmod"
-		else
-			echo "$left" | head -n 10 | sed 's/^/# PAT entry left: /'
-			not_ok "$tag: PAT memtypes of the BARs released after rmmod ($(echo "$left" | wc -l) left)"
-		fi
-	fi
-
-	if [ ! -s "$TMP/stress-stats0" ] || [ ! -s "$TMP/stress-stats1" ]; then
-		not_ok "$tag: xxmem's live DDI objects: no $STATS"
-	elif ! cmp -s "$TMP/stress-stats0" "$TMP/stress-stats1"; then
-		not_ok "$tag: xxmem's live DDI objects after the run differ from after insmod: $(tr '\n' ' ' <"$TMP/stress-stats1") (after insmod: $(tr '\n' ' ' <"$TMP/stress-stats0"))"
-	elif [ "$(ddi_leak_reports xxmem)" != "$leaks0" ]; then
-		not_ok "$tag: rmmod xxmem reported leaked DDI objects: $(dmesg | grep 'xxmem: DDI objects leaked' | tail -n 7 | tr '\n' ' ')"
-	else
-		ok "$tag: xxmem's live DDI objects (handles, segments, VMAs, umem pages, register mappings, nodes) after the run as after insmod, none left at rmmod: $(tr '\n' ' ' <"$TMP/stress-stats1")"
-	fi
+	one_run "$main" "$peer" "$seed"
 done
 
 echo "# stress.sh: tests=$n failed=$failed"
