@@ -23,23 +23,9 @@ MODDIR=/lib/modules/$KVER
 DEV=/dev/xxmem
 XXMEM_GID=990
 PLAN=8
-
-n=0
-failed=0
-
-diag() {
-	printf '%s\n' "$*" | sed 's/^/# /'
-}
-
-result() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=selftests/tap_lib.sh
+. "$HERE/tap_lib.sh"
 
 # Run a command, its output as diagnostics; its status is the result.
 quiet() {

@@ -46,11 +46,12 @@ STEP=${FI_STEP:-1}
 # failed page allocation dumps its stack).  (The driver's own
 # cmn_err(CE_WARN) lines say "warning:", which is not one.)
 LOG_BAD='BUG:|WARNING:|Oops|KASAN|general protection|UBSAN|kernel BUG|Kernel panic'
-failed=0
+# shellcheck source=selftests/tap_lib.sh
+. "$XXMEM_DIR/selftests/tap_lib.sh"
 printk_saved=
 
 say() {
-	echo "# fault_inject: $*"
+	diag "fault_inject: $*"
 }
 
 # Kernel messages since the last call; fail if one is a problem report.
@@ -70,16 +71,9 @@ klog_clean() {
 	return 1
 }
 
-# rmmod, retried for a second (references drop just after a process exits).
+# rmmod if loaded, retried (references drop just after a process exits).
 unload() {
-	_i=0
-	while [ -d "/sys/module/$1" ]; do
-		rmmod "$1" 2>/dev/null && return 0
-		_i=$((_i + 1))
-		[ "$_i" -ge 10 ] && return 1
-		sleep 0.1
-	done
-	return 0
+	unload_loaded "$1" /dev/null
 }
 
 # The device works: a page of region 0 mapped, written and read back, with
@@ -191,12 +185,11 @@ sweep() {
 	_tally=$(echo "$_tally" | tr ' ' '\n' | grep . | sort | uniq -c |
 		awk '{ printf "%s%s x%s", sep, $2, $1; sep = ", " }')
 	if [ "$_bad" -eq 0 ] && [ "$_tries" -eq 0 ]; then
-		echo "ok - fault injection: $_name: makes no allocation that can fail, works"
+		report 0 "fault injection: $_name: makes no allocation that can fail, works"
 	elif [ "$_bad" -eq 0 ]; then
-		echo "ok - fault injection: $_name: $_tries allocations failed in turn, all clean (${_tally:-none})"
+		report 0 "fault injection: $_name: $_tries allocations failed in turn, all clean (${_tally:-none})"
 	else
-		failed=$((failed + 1))
-		echo "not ok - fault injection: $_name: $_bad problem(s) (N=1..$_n; ${_tally:-none})"
+		report 1 "fault injection: $_name: $_bad problem(s) (N=1..$_n; ${_tally:-none})"
 		sed 's/^/# /' /tmp/fi.detail | head -n 80
 	fi
 }
@@ -204,7 +197,7 @@ sweep() {
 setup() {
 	for d in failslab fail_page_alloc; do
 		if [ ! -d "$DBG/$d" ]; then
-			echo "not ok - fault injection: $DBG/$d is missing"
+			report 1 "fault injection: $DBG/$d is missing"
 			exit 1
 		fi
 		# fail-nth alone decides; no random failures anywhere else.
@@ -216,7 +209,7 @@ setup() {
 	echo 0 >"$DBG/fail_page_alloc/min-order"
 	for f in "$NTH" "$CTL" "$SEGMAP" "$XXMEM_DIR/xxmem.ko"; do
 		if [ ! -e "$f" ]; then
-			echo "not ok - fault injection: $f is missing"
+			report 1 "fault injection: $f is missing"
 			exit 1
 		fi
 	done
@@ -259,7 +252,7 @@ if insmod "$XXMEM_DIR/xxmem.ko" "umem_size=$UMEM"; then
 			done
 	done
 	if [ -z "$IVS_NODE" ]; then
-		echo "ok - fault injection: mmap of a BAR # SKIP no ivshmem function bound to xxmem"
+		report_skip "fault injection: mmap of a BAR" "no ivshmem function bound to xxmem"
 	else
 		sweep "mmap $IVS_NODE BAR 2 (64 KiB)" post_dev \
 			mmap "$IVS_NODE" 65536 2 0x40000
@@ -269,25 +262,19 @@ if insmod "$XXMEM_DIR/xxmem.ko" "umem_size=$UMEM"; then
 		[ -e "$_l" ] && PCI_BDF=${_l##*/} && break
 	done
 	if [ -z "$PCI_BDF" ]; then
-		echo "ok - fault injection: PCI probe # SKIP no PCI function bound to xxmem"
+		report_skip "fault injection: PCI probe" "no PCI function bound to xxmem"
 	elif echo "$PCI_BDF" >"$PCI_DRV/unbind"; then
 		sweep "PCI probe of $PCI_BDF" post_bind \
 			write "$PCI_DRV/bind" "$PCI_BDF"
 		echo "$PCI_BDF" >"$PCI_DRV/bind" ||
 			say "cannot bind $PCI_BDF again"
 	else
-		failed=$((failed + 1))
-		echo "not ok - fault injection: PCI probe: cannot unbind $PCI_BDF"
+		report 1 "fault injection: PCI probe: cannot unbind $PCI_BDF"
 	fi
-	if unload xxmem; then
-		echo "ok - fault injection: rmmod xxmem afterwards"
-	else
-		failed=$((failed + 1))
-		echo "not ok - fault injection: rmmod xxmem afterwards"
-	fi
+	unload xxmem
+	report $? "fault injection: rmmod xxmem afterwards"
 else
-	failed=$((failed + 1))
-	echo "not ok - fault injection: insmod xxmem.ko without injection"
+	report 1 "fault injection: insmod xxmem.ko without injection"
 fi
 
 cleanup
