@@ -74,33 +74,17 @@ unload_xxmem() {
 	unload_mod xxmem "$TMP/rmmod.err"
 }
 
-# The PCI function VENDOR DEVICE (first in BDF order), or nothing.
-find_bdf() {
-	for _d in "$PCI"/*; do
-		[ "$(cat "$_d/vendor" 2>/dev/null)" = "$1" ] || continue
-		[ "$(cat "$_d/device" 2>/dev/null)" = "$2" ] || continue
-		echo "${_d##*/}"
-		return 0
-	done
-	return 1
-}
-
-# The /dev/xxmemN of BDF, or nothing if it has none.
-node_of() {
-	for _m in "$PCI/$1"/misc/xxmem*; do
-		[ -e "$_m" ] || continue
-		echo "/dev/${_m##*/}"
-		return 0
-	done
-	return 1
+# There is an edu or an ivshmem function.
+has_pci() {
+	[ -n "$edu_bdf$ivs_bdf" ]
 }
 
 has_node() {
-	_nd=$(node_of "$1") && [ -c "$_nd" ]
+	_nd=$(pci_node "$1") && [ -c "$_nd" ]
 }
 
 no_node() {
-	! node_of "$1" >/dev/null && ! [ -e "$2" ]
+	! pci_node "$1" >/dev/null && ! [ -e "$2" ]
 }
 
 bound_to_xxmem() {
@@ -218,8 +202,8 @@ if ! grep -q ' /sys/kernel/debug debugfs ' /proc/mounts; then
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 fi
 
-edu_bdf=$(find_bdf 0x1234 0x11e8)
-ivs_bdf=$(find_bdf 0x1af4 0x1110)
+edu_bdf=$(pci_find 0x1234 0x11e8)
+ivs_bdf=$(pci_find 0x1af4 0x1110)
 diag "edu: ${edu_bdf:-absent}, ivshmem: ${ivs_bdf:-absent}"
 for b in $edu_bdf $ivs_bdf; do
 	wait_until 50 has_node "$b" || diag "$b has no xxmem node"
@@ -230,10 +214,7 @@ done
 # Each bound function has one node, /dev/xxmemN (N >= 1, numbered from 1 in
 # probe order), whose parent is the PCI device.
 t_node_under_pci_device_in_sysfs() {
-	if [ -z "$edu_bdf$ivs_bdf" ]; then
-		skip node_under_pci_device_in_sysfs "no edu or ivshmem device"
-		return
-	fi
+	skip_unless node_under_pci_device_in_sysfs "no edu or ivshmem device" has_pci || return
 	begin node_under_pci_device_in_sysfs
 	nums=
 	for b in $edu_bdf $ivs_bdf; do
@@ -332,17 +313,11 @@ pat_check_region() {
 }
 
 t_pat_memtype_matches_region_cache() {
-	if [ -z "$edu_bdf$ivs_bdf" ]; then
-		skip pat_memtype_matches_region_cache "no edu or ivshmem device"
-		return
-	fi
-	if [ ! -r "$PAT" ]; then
-		skip pat_memtype_matches_region_cache "$PAT not available (PAT off?)"
-		return
-	fi
+	skip_unless pat_memtype_matches_region_cache "no edu or ivshmem device" has_pci || return
+	skip_unless pat_memtype_matches_region_cache "$PAT not available (PAT off?)" [ -r "$PAT" ] || return
 	begin pat_memtype_matches_region_cache
 	for b in $edu_bdf $ivs_bdf; do
-		dev=$(node_of "$b") || { fail "$b has no node"; continue; }
+		dev=$(pci_node "$b") || { fail "$b has no node"; continue; }
 		for i in 0 1 2 3 4 5; do
 			pat_check_region "$b" "$i" "$dev"
 		done
@@ -357,17 +332,11 @@ t_pat_memtype_matches_region_cache() {
 # PAT holds no entry left at the BAR's start (the kernel logs no "x86/PAT:
 # ... freeing invalid memtype").
 t_bar_mapping_split_pat_released() {
-	if [ -z "$edu_bdf$ivs_bdf" ]; then
-		skip bar_mapping_split_pat_released "no edu or ivshmem device"
-		return
-	fi
-	if [ ! -r "$PAT" ]; then
-		skip bar_mapping_split_pat_released "$PAT not available (PAT off?)"
-		return
-	fi
+	skip_unless bar_mapping_split_pat_released "no edu or ivshmem device" has_pci || return
+	skip_unless bar_mapping_split_pat_released "$PAT not available (PAT off?)" [ -r "$PAT" ] || return
 	begin bar_mapping_split_pat_released
 	for b in $edu_bdf $ivs_bdf; do
-		dev=$(node_of "$b") || { fail "$b has no node"; continue; }
+		dev=$(pci_node "$b") || { fail "$b has no node"; continue; }
 		[ "$b" = "$ivs_bdf" ] && r=2 || r=0
 		# shellcheck disable=SC2046 # split the resource line
 		set -- $(bar_line "$b" "$r")
@@ -387,16 +356,12 @@ t_bar_mapping_split_pat_released() {
 
 # xxmemctl peek32/poke32 reach edu's registers, from both data models.
 t_xxmemctl_peek_poke_edu_registers() {
-	if [ -z "$edu_bdf" ]; then
-		skip xxmemctl_peek_poke_edu_registers "no edu device"
-		return
-	fi
-	if [ ! -x "$XXMEMCTL" ] || [ ! -x "$XXMEMCTL32" ]; then
-		skip xxmemctl_peek_poke_edu_registers "xxmemctl or xxmemctl32 not found"
-		return
-	fi
+	skip_unless xxmemctl_peek_poke_edu_registers "no edu device" \
+		[ -n "$edu_bdf" ] || return
+	skip_unless xxmemctl_peek_poke_edu_registers \
+		"xxmemctl or xxmemctl32 not found" all_executable "$XXMEMCTL" "$XXMEMCTL32" || return
 	begin xxmemctl_peek_poke_edu_registers
-	dev=$(node_of "$edu_bdf")
+	dev=$(pci_node "$edu_bdf")
 	for ctl in "$XXMEMCTL" "$XXMEMCTL32"; do
 		out=$("$ctl" -d "$dev" peek32 0 0 2>&1)
 		[ "$out" = "$EDU_ID" ] || fail "${ctl##*/} peek32 0 0: $out"
@@ -414,7 +379,7 @@ t_xxmemctl_peek_poke_edu_registers() {
 		fi
 	done
 	if [ -n "$ivs_bdf" ]; then
-		out=$("$XXMEMCTL" -d "$(node_of "$ivs_bdf")" peek32 2 0 2>&1)
+		out=$("$XXMEMCTL" -d "$(pci_node "$ivs_bdf")" peek32 2 0 2>&1)
 		[ "$out" = "$IVS_HOST_WORD" ] ||
 			fail "xxmemctl peek32 2 0 of ivshmem: $out (host pattern: $IVS_HOST_WORD)"
 	fi
@@ -445,7 +410,7 @@ t_io_bar_is_enxio() {
 	if ! wait_until 50 has_node "$iob"; then
 		fail "$iob did not bind to xxmem through driver_override"
 	else
-		dev=$(node_of "$iob")
+		dev=$(pci_node "$iob")
 		diag "$iob -> $dev"
 		i=0
 		tested=0
@@ -477,13 +442,10 @@ t_io_bar_is_enxio() {
 # and its next access is SIGBUS (128 + 7 from wait); the kernel log stays
 # clean.
 t_unbind_while_mapped_child_gets_sigbus() {
-	if [ -z "$edu_bdf$ivs_bdf" ]; then
-		skip unbind_while_mapped_child_gets_sigbus "no edu or ivshmem device"
-		return
-	fi
+	skip_unless unbind_while_mapped_child_gets_sigbus "no edu or ivshmem device" has_pci || return
 	begin unbind_while_mapped_child_gets_sigbus
 	for b in $edu_bdf $ivs_bdf; do
-		dev=$(node_of "$b") || { fail "$b has no node"; continue; }
+		dev=$(pci_node "$b") || { fail "$b has no node"; continue; }
 		[ "$b" = "$ivs_bdf" ] && r=2 || r=0
 		if ! start_holder --hold "$dev" "$r"; then
 			fail "$dev region $r: holder: $(cat "$TMP/holder.out")"
@@ -512,13 +474,10 @@ t_unbind_while_mapped_child_gets_sigbus() {
 
 # An fd opened before the unbind gets ENODEV for ioctl and mmap.
 t_open_fd_after_unbind_gets_enodev() {
-	if [ -z "$edu_bdf$ivs_bdf" ]; then
-		skip open_fd_after_unbind_gets_enodev "no edu or ivshmem device"
-		return
-	fi
+	skip_unless open_fd_after_unbind_gets_enodev "no edu or ivshmem device" has_pci || return
 	begin open_fd_after_unbind_gets_enodev
 	for b in $edu_bdf $ivs_bdf; do
-		dev=$(node_of "$b") || { fail "$b has no node"; continue; }
+		dev=$(pci_node "$b") || { fail "$b has no node"; continue; }
 		if ! start_holder --hold-open "$dev"; then
 			fail "$dev: holder: $(cat "$TMP/holder.out")"
 			stop_holder
@@ -546,13 +505,10 @@ t_open_fd_after_unbind_gets_enodev() {
 
 # Unbind and bind again: a new node appears under the function and maps.
 t_rebind_and_map_again() {
-	if [ -z "$edu_bdf$ivs_bdf" ]; then
-		skip rebind_and_map_again "no edu or ivshmem device"
-		return
-	fi
+	skip_unless rebind_and_map_again "no edu or ivshmem device" has_pci || return
 	begin rebind_and_map_again
 	for b in $edu_bdf $ivs_bdf; do
-		old=$(node_of "$b") || { fail "$b has no node"; continue; }
+		old=$(pci_node "$b") || { fail "$b has no node"; continue; }
 		if ! unbind "$b"; then
 			fail "unbind $b: $(cat "$TMP/bind.err")"
 			continue
@@ -563,7 +519,7 @@ t_rebind_and_map_again() {
 			fail "bind $b: $(cat "$TMP/bind.err")"
 			continue
 		fi
-		new=$(node_of "$b")
+		new=$(pci_node "$b")
 		diag "$b: $old -> unbind -> bind -> $new"
 		if [ "$b" = "$edu_bdf" ]; then
 			out=$("$PCI_TEST" --peek32 "$new" 0 0 2>&1)
@@ -577,7 +533,7 @@ t_rebind_and_map_again() {
 		if start_holder --hold "$new" 0; then
 			unbind "$b" || fail "unbind $b: $(cat "$TMP/bind.err")"
 			bind "$b" || fail "bind $b: $(cat "$TMP/bind.err")"
-			new2=$(node_of "$b")
+			new2=$(pci_node "$b")
 			out=$("$PCI_TEST" --map-errno "$new2" 0 0 4096 2>&1)
 			[ "$out" = ok ] || fail "$new2: map after the second rebind: $out"
 			poke_holder
@@ -594,23 +550,15 @@ t_rebind_and_map_again() {
 # rmmod fails while a PCI node is mapped (only the mapping holds it: the
 # holder closed its fd) and succeeds after munmap and close.
 t_rmmod_while_pci_mapped_fails_then_succeeds() {
-	if [ -z "$edu_bdf$ivs_bdf" ]; then
-		skip rmmod_while_pci_mapped_fails_then_succeeds "no edu or ivshmem device"
-		return
-	fi
+	skip_unless rmmod_while_pci_mapped_fails_then_succeeds "no edu or ivshmem device" has_pci || return
 	begin rmmod_while_pci_mapped_fails_then_succeeds
 	b=${edu_bdf:-$ivs_bdf}
-	dev=$(node_of "$b")
+	dev=$(pci_node "$b")
 	if ! start_holder --hold "$dev" 0; then
 		fail "$dev: holder: $(cat "$TMP/holder.out")"
 		stop_holder
 	else
-		if rmmod xxmem 2>"$TMP/rmmod.err"; then
-			fail "rmmod xxmem succeeded while $dev was mapped"
-		else
-			diag "rmmod while mapped: $(cat "$TMP/rmmod.err")"
-		fi
-		is_loaded xxmem || fail "xxmem unloaded while mapped"
+		rmmod_refused xxmem "$dev was mapped"
 		[ -c "$dev" ] || fail "$dev gone after the failed rmmod"
 		bound_to_xxmem "$b" || fail "$b unbound by the failed rmmod"
 		poke_holder

@@ -64,6 +64,24 @@ skip() {
 	echo "ok $n $1 # SKIP${2:+ $2}"
 }
 
+# skip_unless NAME REASON CMD...: CMD succeeds; else test NAME is skipped
+# for REASON, and skip_unless fails
+skip_unless() {
+	_sn=$1
+	_sr=$2
+	shift 2
+	"$@" && return 0
+	skip "$_sn" "$_sr"
+	return 1
+}
+
+# all_executable FILE...: every FILE is executable
+all_executable() {
+	for _f in "$@"; do
+		[ -x "$_f" ] || return 1
+	done
+}
+
 # report STATUS TEXT: an unnumbered result line
 report() {
 	if [ "$1" -eq 0 ]; then
@@ -142,4 +160,40 @@ load_fresh() {
 mount_debugfs() {
 	grep -q ' /sys/kernel/debug debugfs ' /proc/mounts ||
 		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+}
+
+# rmmod_refused MODULE WHILE: rmmod MODULE fails while WHILE (a mapping or
+# an open file holds it), and the module stays; a failure is the current
+# test's
+rmmod_refused() {
+	if rmmod "$1" 2>"${TMPDIR:-/tmp}/rmmod.err"; then
+		fail "rmmod $1 succeeded while $2"
+	else
+		diag "rmmod while $2: $(cat "${TMPDIR:-/tmp}/rmmod.err")"
+	fi
+	is_loaded "$1" || fail "$1 unloaded while $2"
+}
+
+# --- the PCI functions of QEMU's devices, and their nodes -------------------
+
+# pci_find VENDOR DEVICE: the first PCI function VENDOR DEVICE (in BDF
+# order), or nothing
+pci_find() {
+	for _d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$_d/vendor" 2>/dev/null)" = "$1" ] || continue
+		[ "$(cat "$_d/device" 2>/dev/null)" = "$2" ] || continue
+		echo "${_d##*/}"
+		return 0
+	done
+	return 1
+}
+
+# pci_node BDF: the /dev/xxmemN of function BDF, or nothing if it has none
+pci_node() {
+	for _m in /sys/bus/pci/devices/"$1"/misc/xxmem*; do
+		[ -e "$_m" ] || continue
+		echo "/dev/${_m##*/}"
+		return 0
+	done
+	return 1
 }

@@ -10,6 +10,8 @@
 # 0x80000 for the host to check after power-off (tools/xxmem-ivshmem).
 set -e
 cd /xxmem
+# shellcheck source=selftests/tap_lib.sh
+. selftests/tap_lib.sh
 
 say() {
 	printf '\n== %s\n' "$*"
@@ -38,17 +40,9 @@ xxmemctl read 0 0 64
 say "the ILP32 view (read by another 32-bit process)"
 xxmemctl32 read 0 0 64
 
-# The /dev/xxmemN of the first PCI function VENDOR DEVICE bound to xxmem.
-pci_node() {
-	for m in /sys/bus/pci/devices/*/misc/xxmem*; do
-		[ -e "$m" ] || continue
-		d=${m%/misc/*}
-		[ "$(cat "$d/vendor")" = "$1" ] || continue
-		[ "$(cat "$d/device")" = "$2" ] || continue
-		echo "/dev/${m##*/}"
-		return 0
-	done
-	return 1
+# The /dev/xxmemN of the first PCI function VENDOR DEVICE, if xxmem has it.
+xxmem_node() {
+	_bdf=$(pci_find "$1" "$2") && pci_node "$_bdf"
 }
 
 # The guest pattern of tools/xxmem-ivshmem (4096 bytes, 64 lines of 64).
@@ -68,8 +62,8 @@ guest_pattern() {
 
 if [ -e /dev/xxmem1 ]; then
 	ls -l /dev/xxmem[0-9]*
-	edu=$(pci_node 0x1234 0x11e8) || edu=
-	ivs=$(pci_node 0x1af4 0x1110) || ivs=
+	edu=$(xxmem_node 0x1234 0x11e8) || edu=
+	ivs=$(xxmem_node 0x1af4 0x1110) || ivs=
 	if [ -n "$edu" ]; then
 		say "QEMU edu is $edu (under $(readlink -f "/sys/class/misc/${edu#/dev/}/device")): its BARs"
 		xxmemctl -d "$edu" info
