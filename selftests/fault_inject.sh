@@ -35,7 +35,6 @@
 
 XXMEM_DIR=${XXMEM_DIR:-/xxmem}
 NTH=$XXMEM_DIR/bin/fault_nth
-CTL=$XXMEM_DIR/bin/xxmemctl
 SEGMAP=$XXMEM_DIR/selftests/drivers/xxsegmap.ko
 DBG=/sys/kernel/debug
 DEV=/dev/xxmem
@@ -48,6 +47,7 @@ STEP=${FI_STEP:-1}
 LOG_BAD='BUG:|WARNING:|Oops|KASAN|general protection|UBSAN|kernel BUG|Kernel panic'
 # shellcheck source=selftests/tap_lib.sh
 . "$XXMEM_DIR/selftests/tap_lib.sh"
+xxmem_paths "$XXMEM_DIR"
 printk_saved=
 
 say() {
@@ -80,13 +80,6 @@ unload() {
 # nothing armed (one exec; xxmemctl checks it once more after each sweep).
 dev_works() {
 	[ -c "$DEV" ] && "$NTH" 0 mmap "$DEV" 4096 >/dev/null 2>&1
-}
-
-# xxmemctl, as a user would: a byte written by one process is read back
-# by another.
-ctl_works() {
-	"$CTL" write 0 0 a5 >/dev/null 2>&1 &&
-		"$CTL" read 0 0 1 2>/dev/null | grep -q ' a5 '
 }
 
 # Checks after one attempt; $1 is the module, $2 fault_nth's result.
@@ -122,7 +115,7 @@ post_dev() {
 # After a sweep that leaves xxmem loaded: the device works for xxmemctl.
 after_sweep() {
 	[ -d /sys/module/xxmem ] || return 0
-	ctl_works && return 0
+	xxmemctl_works && return 0
 	echo "after the sweep: xxmemctl write/read fails" >>/tmp/fi.detail
 	return 1
 }
@@ -207,7 +200,7 @@ setup() {
 		echo N >"$DBG/$d/ignore-gfp-wait"
 	done
 	echo 0 >"$DBG/fail_page_alloc/min-order"
-	for f in "$NTH" "$CTL" "$SEGMAP" "$XXMEM_DIR/xxmem.ko"; do
+	for f in "$NTH" "$XXMEMCTL" "$SEGMAP" "$XXMEM_DIR/xxmem.ko"; do
 		if [ ! -e "$f" ]; then
 			report 1 "fault injection: $f is missing"
 			exit 1

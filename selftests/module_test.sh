@@ -14,10 +14,8 @@ KO_DIR=${1:-/xxmem}
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=selftests/tap_lib.sh
 . "$HERE/tap_lib.sh"
+xxmem_paths "$KO_DIR"
 XXMEM_TEST=${XXMEM_TEST:-$HERE/xxmem_test}
-XXMEMCTL=${XXMEMCTL:-$KO_DIR/bin/xxmemctl}
-XXMEMCTL32=${XXMEMCTL32:-$KO_DIR/bin/xxmemctl32}
-KO=$KO_DIR/xxmem.ko
 DEV=/dev/xxmem
 TMP=${TMPDIR:-/tmp}/xxmem_module_test.$$
 PLAN=7
@@ -46,6 +44,12 @@ unload_xxmem() {
 	[ "$unload_retries" -gt 0 ] &&
 		diag "rmmod xxmem needed $unload_retries retries"
 	return 0
+}
+
+# unload_after WHAT: xxmem unloads (if loaded) after WHAT, or the test fails
+unload_after() {
+	is_loaded xxmem || return 0
+	unload_xxmem || fail "rmmod after $1: $(cat "$TMP/rmmod.err")"
 }
 
 unload_xxmem_quiet() {
@@ -88,19 +92,10 @@ cleanup() {
 
 # --- setup ------------------------------------------------------------------
 
-echo "TAP version 13"
-echo "1..$PLAN"
-
-[ "$(id -u)" = 0 ] || bail "must run as root"
+script_start "$PLAN"
 [ -f "$KO" ] || bail "$KO not found"
 [ -x "$XXMEM_TEST" ] || bail "$XXMEM_TEST not found"
-mkdir -p "$TMP" || bail "cannot create $TMP"
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-if is_loaded xxmem; then
-	was_loaded=1
-	orig_size=$(cat /sys/module/xxmem/parameters/umem_size 2>/dev/null)
+if remember_xxmem; then
 	unload_xxmem || bail "xxmem is loaded and busy: $(cat "$TMP/rmmod.err")"
 fi
 
@@ -169,9 +164,7 @@ t_rmmod_while_mapped_fails() {
 		proc_alive "$holder" || fail "the holder died"
 		stop_holder
 	fi
-	if is_loaded xxmem; then
-		unload_xxmem || fail "rmmod after the mapping is gone: $(cat "$TMP/rmmod.err")"
-	fi
+	unload_after "the mapping is gone"
 	end
 }
 
@@ -192,9 +185,7 @@ t_rmmod_while_open_fails() {
 		rmmod_refused xxmem open
 		stop_holder
 	fi
-	if is_loaded xxmem; then
-		unload_xxmem || fail "rmmod after close: $(cat "$TMP/rmmod.err")"
-	fi
+	unload_after "close"
 	end
 }
 
@@ -245,6 +236,16 @@ t_umem_size_suffixes() {
 }
 
 # The tool through the driver: a write shows in our model's view only.
+# expect_read CTL SHOWN WHAT: the 5 bytes at 0x1ffe of region 0, read by
+# CTL, print as |SHOWN|; else the test fails for WHAT
+expect_read() {
+	_out=$("$1" read 0 0x1ffe 5 2>&1)
+	case $_out in
+	*"|$2|"*) ;;
+	*) fail "$3: $_out" ;;
+	esac
+}
+
 t_xxmemctl_roundtrip() {
 	skip_unless xxmemctl_roundtrip "xxmemctl or xxmemctl32 not found" \
 		all_executable "$XXMEMCTL" "$XXMEMCTL32" || return
@@ -259,27 +260,11 @@ t_xxmemctl_roundtrip() {
 	out=$("$XXMEMCTL32" model 2>&1)
 	[ "$out" = 32 ] || fail "xxmemctl32 model: $out"
 	out=$("$XXMEMCTL" write 0 0x1ffe 48656c6c6f 2>&1) || fail "xxmemctl write: $out"
-	out=$("$XXMEMCTL" read 0 0x1ffe 5 2>&1)
-	case $out in
-	*"|Hello|"*) ;;
-	*) fail "xxmemctl read: $out" ;;
-	esac
-	out=$("$XXMEMCTL32" read 0 0x1ffe 5 2>&1)
-	case $out in
-	*"|.....|"*) ;;
-	*) fail "xxmemctl32 sees the LP64 view: $out" ;;
-	esac
+	expect_read "$XXMEMCTL" Hello "xxmemctl read"
+	expect_read "$XXMEMCTL32" ..... "xxmemctl32 sees the LP64 view"
 	out=$("$XXMEMCTL32" fill 0 0x1ffe 5 0x41 2>&1) || fail "xxmemctl32 fill: $out"
-	out=$("$XXMEMCTL32" read 0 0x1ffe 5 2>&1)
-	case $out in
-	*"|AAAAA|"*) ;;
-	*) fail "xxmemctl32 read: $out" ;;
-	esac
-	out=$("$XXMEMCTL" read 0 0x1ffe 5 2>&1)
-	case $out in
-	*"|Hello|"*) ;;
-	*) fail "xxmemctl read after the ILP32 fill: $out" ;;
-	esac
+	expect_read "$XXMEMCTL32" AAAAA "xxmemctl32 read"
+	expect_read "$XXMEMCTL" Hello "xxmemctl read after the ILP32 fill"
 	if "$XXMEMCTL" read 0 1M 1 2>"$TMP/ctl.err"; then
 		fail "xxmemctl read beyond the region succeeded"
 	else

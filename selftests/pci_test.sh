@@ -21,10 +21,8 @@ KO_DIR=${1:-/xxmem}
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=selftests/tap_lib.sh
 . "$HERE/tap_lib.sh"
+xxmem_paths "$KO_DIR"
 PCI_TEST=${PCI_TEST:-$HERE/pci_test}
-XXMEMCTL=${XXMEMCTL:-$KO_DIR/bin/xxmemctl}
-XXMEMCTL32=${XXMEMCTL32:-$KO_DIR/bin/xxmemctl32}
-KO=$KO_DIR/xxmem.ko
 PCI=/sys/bus/pci/devices
 DRV=/sys/bus/pci/drivers/xxmem
 PAT=/sys/kernel/debug/x86/pat_memtype_list
@@ -122,6 +120,17 @@ start_holder() {
 	[ -e "$TMP/ready" ] && proc_alive "$holder"
 }
 
+# hold WHAT MODE ARGS...: start_holder MODE ARGS...; if it does not get
+# ready, the current test fails for WHAT and the holder is stopped.
+hold() {
+	_what=$1
+	shift
+	start_holder "$@" && return 0
+	fail "$_what: holder: $(cat "$TMP/holder.out")"
+	stop_holder
+	return 1
+}
+
 # Has the holder ended (a zombie or gone)?  A process stuck in a kernel
 # that oopsed on its way out never does, and wait(1) would hang for good.
 holder_done() {
@@ -182,19 +191,9 @@ cleanup() {
 
 # --- setup ------------------------------------------------------------------
 
-echo "TAP version 13"
-echo "1..$PLAN"
-
-[ "$(id -u)" = 0 ] || bail "must run as root"
+script_start "$PLAN"
 [ -x "$PCI_TEST" ] || bail "$PCI_TEST not found"
-mkdir -p "$TMP" || bail "cannot create $TMP"
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-if is_loaded xxmem; then
-	was_loaded=1
-	orig_size=$(cat /sys/module/xxmem/parameters/umem_size 2>/dev/null)
-else
+if ! remember_xxmem; then
 	[ -f "$KO" ] || bail "$KO not found"
 	load_xxmem || bail "insmod xxmem.ko: $(cat "$TMP/insmod.err")"
 fi
@@ -293,11 +292,7 @@ pat_check_region() {
 	end=$((start + size))
 	before=$(pat_count "$start" "$end" "")
 	before_t=$(pat_count "$start" "$end" "$type")
-	if ! start_holder --hold "$_dev" "$_i"; then
-		fail "$_dev region $_i: holder: $(cat "$TMP/holder.out")"
-		stop_holder
-		return
-	fi
+	hold "$_dev region $_i" --hold "$_dev" "$_i" || return
 	during=$(pat_count "$start" "$end" "")
 	during_t=$(pat_count "$start" "$end" "$type")
 	diag "$_dev bar$_i [$(printf '0x%x-0x%x' "$start" "$end")] $cache: $during_t of $during entries $type while mapped, $before_t of $before before"
@@ -447,11 +442,7 @@ t_unbind_while_mapped_child_gets_sigbus() {
 	for b in $edu_bdf $ivs_bdf; do
 		dev=$(pci_node "$b") || { fail "$b has no node"; continue; }
 		[ "$b" = "$ivs_bdf" ] && r=2 || r=0
-		if ! start_holder --hold "$dev" "$r"; then
-			fail "$dev region $r: holder: $(cat "$TMP/holder.out")"
-			stop_holder
-			continue
-		fi
+		hold "$dev region $r" --hold "$dev" "$r" || continue
 		if ! unbind "$b"; then
 			fail "unbind $b while mapped: $(cat "$TMP/bind.err")"
 			stop_holder
@@ -478,11 +469,7 @@ t_open_fd_after_unbind_gets_enodev() {
 	begin open_fd_after_unbind_gets_enodev
 	for b in $edu_bdf $ivs_bdf; do
 		dev=$(pci_node "$b") || { fail "$b has no node"; continue; }
-		if ! start_holder --hold-open "$dev"; then
-			fail "$dev: holder: $(cat "$TMP/holder.out")"
-			stop_holder
-			continue
-		fi
+		hold "$dev" --hold-open "$dev" || continue
 		if ! unbind "$b"; then
 			fail "unbind $b while open: $(cat "$TMP/bind.err")"
 			stop_holder
@@ -554,10 +541,7 @@ t_rmmod_while_pci_mapped_fails_then_succeeds() {
 	begin rmmod_while_pci_mapped_fails_then_succeeds
 	b=${edu_bdf:-$ivs_bdf}
 	dev=$(pci_node "$b")
-	if ! start_holder --hold "$dev" 0; then
-		fail "$dev: holder: $(cat "$TMP/holder.out")"
-		stop_holder
-	else
+	if hold "$dev" --hold "$dev" 0; then
 		rmmod_refused xxmem "$dev was mapped"
 		[ -c "$dev" ] || fail "$dev gone after the failed rmmod"
 		bound_to_xxmem "$b" || fail "$b unbound by the failed rmmod"

@@ -39,15 +39,21 @@ fail() {
 	cur_fail=1
 }
 
+# tap_line STATUS TEXT: "ok TEXT" if STATUS is 0, else "not ok TEXT"
+# (counted in $failed)
+tap_line() {
+	if [ "$1" -eq 0 ]; then
+		echo "ok $2"
+	else
+		echo "not ok $2"
+		failed=$((failed + 1))
+	fi
+}
+
 # result STATUS NAME: test NAME passed if STATUS is 0
 result() {
 	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
+	tap_line "$1" "$n $2"
 }
 
 end_as() {
@@ -84,16 +90,49 @@ all_executable() {
 
 # report STATUS TEXT: an unnumbered result line
 report() {
-	if [ "$1" -eq 0 ]; then
-		echo "ok - $2"
-	else
-		echo "not ok - $2"
-		failed=$((failed + 1))
-	fi
+	tap_line "$1" "- $2"
 }
 
 report_skip() {
 	echo "ok - $1 # SKIP $2"
+}
+
+# xxmem_paths DIR: KO, XXMEMCTL and XXMEMCTL32 in the staged tree DIR
+# (the environment's XXMEMCTL and XXMEMCTL32 win); the caller's variables
+# shellcheck disable=SC2034
+xxmem_paths() {
+	KO=$1/xxmem.ko
+	XXMEMCTL=${XXMEMCTL:-$1/bin/xxmemctl}
+	XXMEMCTL32=${XXMEMCTL32:-$1/bin/xxmemctl32}
+}
+
+# script_start PLAN: the TAP header of a script that runs as root with a
+# directory $TMP of its own; the script's cleanup runs at its exit
+script_start() {
+	echo "TAP version 13"
+	echo "1..$1"
+	[ "$(id -u)" = 0 ] || bail "must run as root"
+	mkdir -p "$TMP" || bail "cannot create $TMP"
+	trap cleanup EXIT
+	trap 'exit 1' INT TERM
+}
+
+# remember_xxmem: succeeds if xxmem is loaded; sets was_loaded (1 if so)
+# and orig_size (its umem_size), so that a script leaves it as it found it
+# shellcheck disable=SC2034
+remember_xxmem() {
+	was_loaded=0
+	orig_size=
+	is_loaded xxmem || return 1
+	was_loaded=1
+	orig_size=$(cat /sys/module/xxmem/parameters/umem_size 2>/dev/null)
+}
+
+# xxmemctl_works: a byte that one xxmemctl process writes through a
+# mapping of xxmem's region 0 another reads back, as a user would
+xxmemctl_works() {
+	"$XXMEMCTL" write 0 0 a5 >/dev/null 2>&1 &&
+		"$XXMEMCTL" read 0 0 1 2>/dev/null | grep -q ' a5 '
 }
 
 # /sys/module/NAME exists exactly while the (loadable) module is loaded.
