@@ -77,6 +77,12 @@ has_pci() {
 	[ -n "$edu_bdf$ivs_bdf" ]
 }
 
+# pci_begin NAME: test NAME begins, or is skipped without a PCI function
+pci_begin() {
+	skip_unless "$1" "no edu or ivshmem device" has_pci || return 1
+	begin "$1"
+}
+
 has_node() {
 	_nd=$(pci_node "$1") && [ -c "$_nd" ]
 }
@@ -127,6 +133,15 @@ hold() {
 	shift
 	start_holder "$@" && return 0
 	fail "$_what: holder: $(cat "$TMP/holder.out")"
+	stop_holder
+	return 1
+}
+
+# unbind_held BDF WHILE: unbind BDF while the holder maps or holds it open;
+# if that fails, the current test fails and the holder is stopped.
+unbind_held() {
+	unbind "$1" && return 0
+	fail "unbind $1 while $2: $(cat "$TMP/bind.err")"
 	stop_holder
 	return 1
 }
@@ -213,8 +228,7 @@ done
 # Each bound function has one node, /dev/xxmemN (N >= 1, numbered from 1 in
 # probe order), whose parent is the PCI device.
 t_node_under_pci_device_in_sysfs() {
-	skip_unless node_under_pci_device_in_sysfs "no edu or ivshmem device" has_pci || return
-	begin node_under_pci_device_in_sysfs
+	pci_begin node_under_pci_device_in_sysfs || return
 	nums=
 	for b in $edu_bdf $ivs_bdf; do
 		bound_to_xxmem "$b" || fail "$b is not bound to xxmem"
@@ -437,17 +451,12 @@ t_io_bar_is_enxio() {
 # and its next access is SIGBUS (128 + 7 from wait); the kernel log stays
 # clean.
 t_unbind_while_mapped_child_gets_sigbus() {
-	skip_unless unbind_while_mapped_child_gets_sigbus "no edu or ivshmem device" has_pci || return
-	begin unbind_while_mapped_child_gets_sigbus
+	pci_begin unbind_while_mapped_child_gets_sigbus || return
 	for b in $edu_bdf $ivs_bdf; do
 		dev=$(pci_node "$b") || { fail "$b has no node"; continue; }
 		[ "$b" = "$ivs_bdf" ] && r=2 || r=0
 		hold "$dev region $r" --hold "$dev" "$r" || continue
-		if ! unbind "$b"; then
-			fail "unbind $b while mapped: $(cat "$TMP/bind.err")"
-			stop_holder
-			continue
-		fi
+		unbind_held "$b" mapped || continue
 		wait_until 50 no_node "$b" "$dev" || fail "$dev still there after unbind"
 		proc_alive "$holder" || fail "the holder died at unbind"
 		poke_holder
@@ -465,16 +474,11 @@ t_unbind_while_mapped_child_gets_sigbus() {
 
 # An fd opened before the unbind gets ENODEV for ioctl and mmap.
 t_open_fd_after_unbind_gets_enodev() {
-	skip_unless open_fd_after_unbind_gets_enodev "no edu or ivshmem device" has_pci || return
-	begin open_fd_after_unbind_gets_enodev
+	pci_begin open_fd_after_unbind_gets_enodev || return
 	for b in $edu_bdf $ivs_bdf; do
 		dev=$(pci_node "$b") || { fail "$b has no node"; continue; }
 		hold "$dev" --hold-open "$dev" || continue
-		if ! unbind "$b"; then
-			fail "unbind $b while open: $(cat "$TMP/bind.err")"
-			stop_holder
-			continue
-		fi
+		unbind_held "$b" open || continue
 		wait_until 50 no_node "$b" "$dev" || fail "$dev still there after unbind"
 		poke_holder
 		out=$(cat "$TMP/holder.out")
@@ -492,8 +496,7 @@ t_open_fd_after_unbind_gets_enodev() {
 
 # Unbind and bind again: a new node appears under the function and maps.
 t_rebind_and_map_again() {
-	skip_unless rebind_and_map_again "no edu or ivshmem device" has_pci || return
-	begin rebind_and_map_again
+	pci_begin rebind_and_map_again || return
 	for b in $edu_bdf $ivs_bdf; do
 		old=$(pci_node "$b") || { fail "$b has no node"; continue; }
 		if ! unbind "$b"; then
@@ -537,8 +540,7 @@ t_rebind_and_map_again() {
 # rmmod fails while a PCI node is mapped (only the mapping holds it: the
 # holder closed its fd) and succeeds after munmap and close.
 t_rmmod_while_pci_mapped_fails_then_succeeds() {
-	skip_unless rmmod_while_pci_mapped_fails_then_succeeds "no edu or ivshmem device" has_pci || return
-	begin rmmod_while_pci_mapped_fails_then_succeeds
+	pci_begin rmmod_while_pci_mapped_fails_then_succeeds || return
 	b=${edu_bdf:-$ivs_bdf}
 	dev=$(pci_node "$b")
 	if hold "$dev" --hold "$dev" 0; then
