@@ -1,0 +1,217 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# xxmem-lib.sh - what the host scripts share (bash; sourced by
+# tools/xxmem-guest, xxmem-check, xxmem-sanitize and xxmem-bench-run):
+#
+#   messages    note, die (to stderr, prefixed with $PROG)
+#   packages    as_root, ensure_pkgs (Debian packages, installed if missing)
+#   TAP         tap, tap_stream, tap_detail, tap_count, tap_totals: a TAP
+#               stream on stdout, appended to $results (and $kresults, one
+#               kernel's file); a result line gets "[$tag] " in front of its
+#               description while $tag is set
+#   steps       build_step (a build step as one TAP result)
+#   guest       cc_version, cc_short, pci_devices / pci_devices_done (QEMU's
+#               PCI devices for the selftests), stage_tools, stage_guest
+#               (the guest's /xxmem)
+#
+# The caller sets PROG (its name in messages) and, for the TAP functions,
+# results (the run's TAP file); tag and kresults are optional.
+
+# The project's tree (this file is tools/lib/xxmem-lib.sh in it).
+XXMEM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+# --- messages ----------------------------------------------------------------
+
+note() {
+	printf '%s: %s\n' "$PROG" "$*" >&2
+}
+
+die() {
+	note "$*"
+	exit 1
+}
+
+# --- packages ----------------------------------------------------------------
+
+as_root() {
+	if ((EUID == 0)); then
+		"$@"
+	elif command -v sudo >/dev/null; then
+		sudo "$@"
+	else
+		die "need root to run: $*"
+	fi
+}
+
+# ensure_pkgs PKG...: install those of the Debian packages that are not
+# installed yet
+ensure_pkgs() {
+	local pkg status
+	local missing=()
+
+	for pkg in "$@"; do
+		# shellcheck disable=SC2016 # ${Status} is dpkg-query's, not ours
+		status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null) || status=
+		[[ $status == 'install ok installed' ]] || missing+=("$pkg")
+	done
+	((${#missing[@]})) || return 0
+
+	note "installing ${missing[*]}"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 &&
+		as_root env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+}
+
+# --- TAP ----------------------------------------------------------------------
+
+# The sed expression that puts "[$tag] " in front of a result's description.
+tap_tag_expr() {
+	printf 's/^((not )?ok( [0-9]+)?( -)?) /\\1 [%s] /' "$tag"
+}
+
+# tap LINE: one line of the stream
+tap() {
+	tap_stream <<<"$1"
+}
+
+# tap_stream: the lines of stdin (a guest run's output), as they come
+# shellcheck disable=SC2154 # results: the caller's
+tap_stream() {
+	if [[ -n ${tag:-} ]]; then
+		sed -u -E "$(tap_tag_expr)"
+	else
+		cat
+	fi | tee -a "$results" ${kresults:+"$kresults"}
+}
+
+# tap_detail FILE [N]: the last N (default 40) lines of FILE (- for stdin)
+# as "# " lines of the stream
+tap_detail() {
+	sed 's/^/# /' "$1" | tail -n "${2:-40}" | tap_stream
+}
+
+# tap_count FILE: "PASSED FAILED SKIPPED" of a TAP file
+tap_count() {
+	local pass fail skip
+
+	skip=$(grep -cE '^ok .*# [Ss][Kk][Ii][Pp]' "$1") || true
+	pass=$(grep -c '^ok ' "$1") || true
+	fail=$(grep -c '^not ok ' "$1") || true
+	echo "$((pass - skip)) $fail $skip"
+}
+
+# tap_totals FILE: its last line "N passed, N failed, N skipped"; succeeds
+# if something passed and nothing failed
+tap_totals() {
+	local p f s
+
+	read -r p f s < <(tap_count "$1")
+	echo "$p passed, $f failed, $s skipped"
+	((f == 0 && p > 0))
+}
+
+# --- steps --------------------------------------------------------------------
+
+# build_step [--warnings-ok] NAME LOG CMD...: CMD, its output in LOG, as the
+# result NAME; on failure the end of LOG follows.  A warning in LOG is a
+# failure unless --warnings-ok: the project builds warning-free.
+build_step() {
+	local warn=1 name log
+
+	if [[ $1 == --warnings-ok ]]; then
+		warn=0
+		shift
+	fi
+	name=$1
+	log=$2
+	shift 2
+	if "$@" >"$log" 2>&1 &&
+	   { ((warn == 0)) || ! grep -qE '(warning|error):' "$log"; }; then
+		tap "ok - $name"
+		return 0
+	fi
+	tap "not ok - $name"
+	tap_detail "$log"
+	return 1
+}
+
+# --- the guest ----------------------------------------------------------------
+
+# cc_version FILE|-: "gcc-N (Debian ...) X.Y.Z", CONFIG_CC_VERSION_TEXT of
+# the kernel configuration FILE (or a compiler's --version on stdin) without
+# the compiler's path prefix
+cc_version() {
+	if [[ $1 == - ]]; then
+		head -n 1
+	else
+		sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$1"
+	fi | sed -E 's/^([a-z0-9_]+-)*(gcc[^ ]*) /\2 /'
+}
+
+# cc_short FILE|-: the same as "gcc-N X.Y.Z"
+cc_short() {
+	cc_version "$1" | sed -E 's/^([^ ]+) .* ([0-9.]+)$/\1 \2/'
+}
+
+# pci_devices NAME: QEMU's edu and pci-testdev (the I/O BAR row of the
+# bad-input table) and an ivshmem-plain device backed by a host file
+# (tools/xxmem-ivshmem) for the PCI suites; sets pci_args (QEMU arguments)
+# and ivshmem_file.  Fails, leaving the ivshmem device out, if its file
+# cannot be prepared.
+pci_devices() {
+	local ivs=$XXMEM_TOP/tools/xxmem-ivshmem args
+
+	pci_args="-device edu -device pci-testdev"
+	ivshmem_file=
+	[[ -x $ivs ]] || return 0
+	ivshmem_file=/dev/shm/$PROG.$$.$1
+	if "$ivs" prepare "$ivshmem_file" &&
+	   args=$("$ivs" qemu-args "$ivshmem_file"); then
+		pci_args+=" $args"
+		return 0
+	fi
+	rm -f "$ivshmem_file"
+	ivshmem_file=
+	return 1
+}
+
+# pci_devices_done: the ivshmem file removed
+pci_devices_done() {
+	if [[ -n ${ivshmem_file:-} ]]; then
+		rm -f "$ivshmem_file"
+	fi
+	ivshmem_file=
+}
+
+# stage_tools STAGE TREE: what every guest run has in its /xxmem (STAGE):
+# TREE's tools (xxmemctl, xxmemctl32, demo.sh), udev rule and
+# selftests/tap_lib.sh (which demo.sh and dkms_test.sh use too)
+stage_tools() {
+	local stage=$1 tree=$2
+
+	mkdir -p "$stage/bin" "$stage/selftests" "$stage/udev"
+	cp "$tree"/tools/xxmemctl "$tree"/tools/xxmemctl32 "$tree"/tools/demo.sh \
+		"$stage/bin/"
+	cp "$tree"/udev/60-xxmem.rules "$stage/udev/"
+	cp "$tree"/selftests/tap_lib.sh "$stage/selftests/"
+}
+
+# stage_guest STAGE TREE BUILT: the /xxmem of a selftest run: stage_tools,
+# the selftests' scripts and programs of TREE, xxmem.ko and the test
+# drivers (selftests/drivers/*.ko) of BUILT, the modules' build tree
+stage_guest() {
+	local stage=$1 tree=$2 built=$3 f
+
+	stage_tools "$stage" "$tree"
+	cp "$built/xxmem.ko" "$stage/"
+	for f in "$tree"/selftests/*; do
+		[[ -f $f && ( $f == *.sh || ( -x $f && $f != *.c ) ) ]] ||
+			continue
+		cp "$f" "$stage/selftests/"
+	done
+	if compgen -G "$built/selftests/drivers/*.ko" >/dev/null; then
+		mkdir -p "$stage/selftests/drivers"
+		cp "$built"/selftests/drivers/*.ko "$stage/selftests/drivers/"
+	fi
+}
