@@ -11,6 +11,7 @@
 #               kernel's file); a result line gets "[$tag] " in front of its
 #               description while $tag is set
 #   steps       build_step (a build step as one TAP result)
+#   dkms        dkms_private, dkms_private_done (dkms in private trees)
 #   guest       cc_version, cc_short, pci_devices / pci_devices_done (QEMU's
 #               PCI devices for the selftests), stage_tools, stage_guest
 #               (the guest's /xxmem)
@@ -134,6 +135,34 @@ build_step() {
 	tap "not ok - $name"
 	tap_detail "$log"
 	return 1
+}
+
+# --- dkms ---------------------------------------------------------------------
+
+# Set by dkms_private: the options of dkms for its private trees (the
+# callers use them).
+# shellcheck disable=SC2034
+DKMS_OPTS=()
+
+# dkms_private DIR KDIR KVER: dkms trees of DIR's own (tree, src and the
+# install tree root/lib/modules), their options in DKMS_OPTS; modules are
+# signed as dkms does on Debian, with the kernel's (KDIR) sign-file and a
+# key of DIR's own, never /var/lib/dkms/mok.key.  The machine's dkms tree,
+# /usr/src and /lib/modules are not touched.
+dkms_private() {
+	local d=$1
+
+	mkdir -p "$d/tree" "$d/src" "$d/root/lib/modules/$3"
+	# shellcheck disable=SC2034
+	DKMS_OPTS=(--dkmstree "$d/tree" --sourcetree "$d/src"
+		--installtree "$d/root/lib/modules")
+	export sign_file=$2/scripts/sign-file
+	export mok_signing_key=$d/mok.key mok_certificate=$d/mok.pub
+}
+
+# dkms_private_done: the signing settings gone
+dkms_private_done() {
+	unset sign_file mok_signing_key mok_certificate
 }
 
 # --- the guest ----------------------------------------------------------------
