@@ -18,8 +18,7 @@
 #                        round trip; ends "N passed, N failed, N skipped".
 #                        SUITES="devmap_test stress" runs those suites only
 #                        (names: `sh selftests/run_guest.sh --list`, and
-#                        lint, dkms; unknown names fail), KSFT_ARGS="-t X"
-#                        passes a filter to each kselftest binary run
+#                        lint, dkms; unknown names fail)
 #   make check-build     build the modules (W=1) for KERNELS and
 #                        BUILD_KERNELS, without booting
 #   make deb             xxmem-dkms_VERSION_all.deb in build/deb/
@@ -134,7 +133,7 @@ run:
 	tools/xxmem-check run
 
 check:
-	KERNELS="$(KERNELS)" SUITES="$(SUITES)" KSFT_ARGS="$(KSFT_ARGS)" tools/xxmem-check check
+	KERNELS="$(KERNELS)" SUITES="$(SUITES)" tools/xxmem-check check
 
 check-build:
 	KERNELS="$(KERNELS) $(BUILD_KERNELS)" tools/xxmem-check build

@@ -9,9 +9,7 @@
 #
 # Environment: XXMEM_DIR (default /xxmem); SUITES (names of suites to run,
 # separated by spaces; empty: all; a name that is not in the table is an
-# error); KSFT_ARGS (extra arguments for every kselftest binary that runs,
-# e.g. "-t map_write_read_back": kselftest_harness.h's filter options);
-# UMEM_SIZE (default 1M), UMEM_SIZE_XXMEM (default 4M);
+# error); UMEM_SIZE (default 1M), UMEM_SIZE_XXMEM (default 4M);
 # XXMEM_EXPECT_HUGE_PFNMAP (Y or N, from the host: what the build's feature
 # tests must have found).
 #
@@ -251,8 +249,7 @@ run_ksft() {
 		say "$ST/$3 not found: the cross-model test will skip"
 		unset XXMEM_PEER
 	fi
-	# shellcheck disable=SC2086 # KSFT_ARGS: options, split
-	XXMEM_UMEM_SIZE=$2 "$ST/$1" ${KSFT_ARGS:-}
+	XXMEM_UMEM_SIZE=$2 "$ST/$1"
 	_rc=$?
 	unset XXMEM_PEER
 	say "$1 exit status $_rc"
