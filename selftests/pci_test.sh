@@ -77,6 +77,27 @@ has_pci() {
 	[ -n "$edu_bdf$ivs_bdf" ]
 }
 
+# each_node FUNC: FUNC BDF NODE for each function (edu, ivshmem); one
+# without a node fails the current test
+each_node() {
+	for _bdf in $edu_bdf $ivs_bdf; do
+		if _node=$(pci_node "$_bdf"); then
+			"$1" "$_bdf" "$_node"
+		else
+			fail "$_bdf has no node"
+		fi
+	done
+}
+
+# bar_of BDF: the region the tests map of it (ivshmem's BAR 2, edu's 0)
+bar_of() {
+	if [ "$1" = "$ivs_bdf" ]; then
+		echo 2
+	else
+		echo 0
+	fi
+}
+
 # pci_begin NAME: test NAME begins, or is skipped without a PCI function
 pci_begin() {
 	skip_unless "$1" "no edu or ivshmem device" has_pci || return 1
@@ -325,14 +346,16 @@ t_pat_memtype_matches_region_cache() {
 	skip_unless pat_memtype_matches_region_cache "no edu or ivshmem device" has_pci || return
 	skip_unless pat_memtype_matches_region_cache "$PAT not available (PAT off?)" [ -r "$PAT" ] || return
 	begin pat_memtype_matches_region_cache
-	for b in $edu_bdf $ivs_bdf; do
-		dev=$(pci_node "$b") || { fail "$b has no node"; continue; }
-		for i in 0 1 2 3 4 5; do
-			pat_check_region "$b" "$i" "$dev"
-		done
-	done
+	each_node pat_check_regions
 	log_clean
 	end
+}
+
+# pat_check_regions BDF NODE: pat_check_region for each of its regions
+pat_check_regions() {
+	for _reg in 0 1 2 3 4 5; do
+		pat_check_region "$1" "$_reg" "$2"
+	done
 }
 
 # A BAR mapping splits like any mapping: after munmap of its first page,
@@ -344,23 +367,28 @@ t_bar_mapping_split_pat_released() {
 	skip_unless bar_mapping_split_pat_released "no edu or ivshmem device" has_pci || return
 	skip_unless bar_mapping_split_pat_released "$PAT not available (PAT off?)" [ -r "$PAT" ] || return
 	begin bar_mapping_split_pat_released
-	for b in $edu_bdf $ivs_bdf; do
-		dev=$(pci_node "$b") || { fail "$b has no node"; continue; }
-		[ "$b" = "$ivs_bdf" ] && r=2 || r=0
-		# shellcheck disable=SC2046 # split the resource line
-		set -- $(bar_line "$b" "$r")
-		prefix=$(printf '[mem 0x%016x-' "$(($1))")
-		before=$(grep -cF "$prefix" "$PAT")
-		out=$("$PCI_TEST" --split-unmap "$dev" "$r" 2>&1)
-		[ "$out" = ok ] || fail "$dev region $r: $out"
-		after=$(grep -cF "$prefix" "$PAT")
-		if [ "$after" -ne "$before" ]; then
-			fail "$dev bar$r: $after PAT entries at the BAR's start after the split mappings are gone, $before before:"
-			grep -F "$prefix" "$PAT" | sed 's/^/# /'
-		fi
-	done
+	each_node split_pat_released
 	log_clean
 	end
+}
+
+# split_pat_released BDF NODE: the split mappings of its BAR (ivshmem's
+# BAR 2, edu's BAR 0), and the PAT after them
+split_pat_released() {
+	b=$1
+	dev=$2
+	r=$(bar_of "$b")
+	# shellcheck disable=SC2046 # split the resource line
+	set -- $(bar_line "$b" "$r")
+	prefix=$(printf '[mem 0x%016x-' "$(($1))")
+	before=$(grep -cF "$prefix" "$PAT")
+	out=$("$PCI_TEST" --split-unmap "$dev" "$r" 2>&1)
+	[ "$out" = ok ] || fail "$dev region $r: $out"
+	after=$(grep -cF "$prefix" "$PAT")
+	if [ "$after" -ne "$before" ]; then
+		fail "$dev bar$r: $after PAT entries at the BAR's start after the split mappings are gone, $before before:"
+		grep -F "$prefix" "$PAT" | sed 's/^/# /'
+	fi
 }
 
 # xxmemctl peek32/poke32 reach edu's registers, from both data models.
@@ -452,46 +480,50 @@ t_io_bar_is_enxio() {
 # clean.
 t_unbind_while_mapped_child_gets_sigbus() {
 	pci_begin unbind_while_mapped_child_gets_sigbus || return
-	for b in $edu_bdf $ivs_bdf; do
-		dev=$(pci_node "$b") || { fail "$b has no node"; continue; }
-		[ "$b" = "$ivs_bdf" ] && r=2 || r=0
-		hold "$dev region $r" --hold "$dev" "$r" || continue
-		unbind_held "$b" mapped || continue
-		wait_until 50 no_node "$b" "$dev" || fail "$dev still there after unbind"
-		proc_alive "$holder" || fail "the holder died at unbind"
-		poke_holder
-		if [ "$st" -ne 135 ]; then
-			fail "$dev region $r: holder's touch after unbind: status $st, want 135 (SIGBUS): $(cat "$TMP/holder.out")"
-		else
-			diag "$dev region $r: touch after unbind: SIGBUS"
-		fi
-		bind "$b" || fail "rebind $b: $(cat "$TMP/bind.err")"
-	done
+	each_node unbind_while_mapped
 	sleep 0.2
 	log_clean
 	end
 }
 
+# unbind_while_mapped BDF NODE: a holder maps its BAR; unbind, touch, rebind
+unbind_while_mapped() {
+	r=$(bar_of "$1")
+	hold "$2 region $r" --hold "$2" "$r" || return
+	unbind_held "$1" mapped || return
+	wait_until 50 no_node "$1" "$2" || fail "$2 still there after unbind"
+	proc_alive "$holder" || fail "the holder died at unbind"
+	poke_holder
+	if [ "$st" -ne 135 ]; then
+		fail "$2 region $r: holder's touch after unbind: status $st, want 135 (SIGBUS): $(cat "$TMP/holder.out")"
+	else
+		diag "$2 region $r: touch after unbind: SIGBUS"
+	fi
+	bind "$1" || fail "rebind $1: $(cat "$TMP/bind.err")"
+}
+
 # An fd opened before the unbind gets ENODEV for ioctl and mmap.
 t_open_fd_after_unbind_gets_enodev() {
 	pci_begin open_fd_after_unbind_gets_enodev || return
-	for b in $edu_bdf $ivs_bdf; do
-		dev=$(pci_node "$b") || { fail "$b has no node"; continue; }
-		hold "$dev" --hold-open "$dev" || continue
-		unbind_held "$b" open || continue
-		wait_until 50 no_node "$b" "$dev" || fail "$dev still there after unbind"
-		poke_holder
-		out=$(cat "$TMP/holder.out")
-		diag "$dev after unbind: $out"
-		case $out in
-		"ioctl=ENODEV mmap=ENODEV "*) ;;
-		*) fail "$dev open across unbind: $out (exit $st), want ioctl=ENODEV mmap=ENODEV" ;;
-		esac
-		[ -e "$dev" ] && fail "$dev can still be opened"
-		bind "$b" || fail "rebind $b: $(cat "$TMP/bind.err")"
-	done
+	each_node unbind_while_open
 	log_clean
 	end
+}
+
+# unbind_while_open BDF NODE: a holder has NODE open; unbind, use, rebind
+unbind_while_open() {
+	hold "$2" --hold-open "$2" || return
+	unbind_held "$1" open || return
+	wait_until 50 no_node "$1" "$2" || fail "$2 still there after unbind"
+	poke_holder
+	out=$(cat "$TMP/holder.out")
+	diag "$2 after unbind: $out"
+	case $out in
+	"ioctl=ENODEV mmap=ENODEV "*) ;;
+	*) fail "$2 open across unbind: $out (exit $st), want ioctl=ENODEV mmap=ENODEV" ;;
+	esac
+	[ -e "$2" ] && fail "$2 can still be opened"
+	bind "$1" || fail "rebind $1: $(cat "$TMP/bind.err")"
 }
 
 # Unbind and bind again: a new node appears under the function and maps.
