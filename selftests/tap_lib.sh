@@ -13,7 +13,16 @@
 # The runner scripts (run_guest.sh, badinput.sh, fault_inject.sh) print
 # unnumbered lines of their own between the suites' TAP: "report STATUS
 # TEXT" prints "ok - TEXT" or "not ok - TEXT" (counted in $failed),
-# "report_skip TEXT REASON" a skipped one.
+# "report_skip TEXT REASON" a skipped one.  skip_unless NAME REASON CMD...
+# skips test NAME unless CMD succeeds; script_start PLAN prints the header
+# of a root-only script with a $TMP of its own.
+#
+# Modules: is_loaded, unload_mod (rmmod, retried), unload_loaded,
+# load_fresh (unloaded first, then insmod), remember_xxmem (how a script
+# found xxmem), rmmod_refused (rmmod must fail while a mapping or file
+# holds the module), wait_until, mount_debugfs, xxmem_paths (the staged
+# module and xxmemctl), xxmemctl_works.  PCI: pci_find (a function by
+# vendor and device), pci_node (its /dev/xxmemN).
 
 n=0
 failed=0
