@@ -18,7 +18,7 @@
 #                        round trip; ends "N passed, N failed, N skipped".
 #                        SUITES="devmap_test stress" runs those suites only
 #                        (names: `sh selftests/run_guest.sh --list`, and
-#                        lint, dkms; unknown names fail)
+#                        lint, ksft, dkms; unknown names fail)
 #   make check-build     build the modules (W=1) for KERNELS and
 #                        BUILD_KERNELS, without booting
 #   make deb             xxmem-dkms_VERSION_all.deb in build/deb/
