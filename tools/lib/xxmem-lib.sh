@@ -227,18 +227,17 @@ stage_tools() {
 }
 
 # stage_guest STAGE TREE BUILT: the /xxmem of a selftest run: stage_tools,
-# the selftests' scripts and programs of TREE, xxmem.ko and the test
-# drivers (selftests/drivers/*.ko) of BUILT, the modules' build tree
+# the kselftest collection of TREE (built) as its lib.mk installs it
+# (STAGE/selftests, the layout run_kselftest.sh runs), xxmem.ko and the
+# test drivers (selftests/drivers/*.ko) of BUILT, the modules' build tree
 stage_guest() {
-	local stage=$1 tree=$2 built=$3 f
+	local stage=$1 tree=$2 built=$3
 
 	stage_tools "$stage" "$tree"
 	cp "$built/xxmem.ko" "$stage/"
-	for f in "$tree"/selftests/*; do
-		[[ -f $f && ( $f == *.sh || ( -x $f && $f != *.c ) ) ]] ||
-			continue
-		cp "$f" "$stage/selftests/"
-	done
+	make -s -C "$tree/selftests" install \
+		INSTALL_PATH="$stage/selftests" >/dev/null ||
+		die "make -C $tree/selftests install failed"
 	if compgen -G "$built/selftests/drivers/*.ko" >/dev/null; then
 		mkdir -p "$stage/selftests/drivers"
 		cp "$built"/selftests/drivers/*.ko "$stage/selftests/drivers/"
