@@ -502,9 +502,12 @@ int devmap_load(devmap_cookie_t dhc, offset_t off, size_t len, uint_t type,
  * @len: bytes; 0 means to the end of the handle
  *
  * The next access to the range faults and goes through devmap_access(9E)
- * again.  Linux removes translations by file range: every mapping of this
- * device range, in any process, is unloaded (see README, "Differences
- * from Solaris"); mappings without devmap_access simply fault back in.
+ * again.  As on illumos, only the handle's process loses translations:
+ * Linux removes them by file range, and each open file of a node has an
+ * address_space of its own, so the range is unloaded in the mappings made
+ * through the open file @dhc was mapped with - its process', and a fork
+ * child's that inherited the file (see README, "Differences from
+ * Solaris"); mappings without devmap_access simply fault back in.
  *
  * Context: process context, may sleep; must not hold the i_mmap lock.
  * Return: 0, or EINVAL for a range outside the handle.
@@ -916,8 +919,7 @@ void i_devmap_revoke(struct ddi_minor_node *mn)
 		mutex_unlock(&seg->lock);
 		i_devmap_seg_put(seg);
 	}
-	if (mn->inode)
-		unmap_mapping_range(mn->inode->i_mapping, 0, 0, 1);
+	i_ddi_minor_unmap_all(mn);
 	while ((seg = i_devmap_next_seg(mn, DEVMAP_RELEASED))) {
 		mutex_lock(&seg->lock);
 		i_devmap_seg_unmap(seg, 0, U64_MAX);

@@ -158,6 +158,9 @@ int i_devmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma)
 		return -ENODEV;
 	if (i_ddi_vma_maptype(vma) != MAP_SHARED)
 		return -EINVAL;
+	err = i_ddi_vma_own_file(mn, vma);	/* for devmap_unload(9F) */
+	if (err)
+		return err;
 
 	seg = i_devmap_seg_alloc(mn, vma);
 	if (!seg)

@@ -11,6 +11,7 @@
  * Solaris driver cannot be unloaded while open or mapped.
  */
 #include <linux/compat.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -78,9 +79,8 @@ static void i_ddi_minor_release(struct kref *ref)
 	struct ddi_minor_node *mn = container_of(ref, struct ddi_minor_node,
 						 ref);
 
-	if (mn->inode)
-		iput(mn->inode);
-	mutex_destroy(&mn->inode_lock);
+	mutex_destroy(&mn->fmap_lock);
+	mutex_destroy(&mn->own_lock);
 	mutex_destroy(&mn->seg_lock);
 	kfree(mn);
 	atomic_long_dec(&xxddi_stats.nodes);
@@ -97,22 +97,120 @@ void i_ddi_minor_rele(struct ddi_minor_node *mn)
 	kref_put(&mn->ref, i_ddi_minor_release);
 }
 
-/*
- * Every file of a node shares one address_space, that of the first inode
- * it was opened through, so that unmap_mapping_range() on it reaches every
- * user mapping of the node (devmap_unload, revocation).
+/**
+ * struct i_ddi_fmap - the address_space of one open file of a node
+ * @as:     the file's f_mapping: the VMAs mapping the file (and a fork
+ *          child's copies of them) are in its i_mmap tree
+ * @link:   in the node's @fmaps
+ * @parent: for the file of one devmap mapping (i_ddi_vma_own_file()): the
+ *          file mmap(2) was called on, held, so the driver's close(9E)
+ *          runs only after the last mapping is gone, as on Solaris
+ *
+ * Linux removes translations by file range (unmap_mapping_range()), not
+ * by VMA.  Each open file has an address_space of its own, and each devmap
+ * mapping a file of its own, so that devmap_unload(9F) of a handle, a
+ * remap or a context switch reaches that mapping's translations only, as
+ * illumos unloads a handle in its owner's address space only.  Revocation
+ * walks them all.
  */
-static int i_ddi_minor_share_mapping(struct ddi_minor_node *mn,
-				     struct inode *inode, struct file *filp)
+struct i_ddi_fmap {
+	struct address_space as;
+	struct list_head link;
+	struct file *parent;
+};
+
+/*
+ * Give @filp an address_space of its own (see struct i_ddi_fmap); @inode,
+ * which the file holds, is its host, as for the inode's own.
+ */
+static struct i_ddi_fmap *i_ddi_fmap_create(struct ddi_minor_node *mn,
+					    struct inode *inode,
+					    struct file *filp)
 {
-	mutex_lock(&mn->inode_lock);
-	if (!mn->inode)
-		mn->inode = igrab(inode);
-	mutex_unlock(&mn->inode_lock);
-	if (!mn->inode)
-		return -ENODEV;
-	filp->f_mapping = mn->inode->i_mapping;
+	struct i_ddi_fmap *fm = kzalloc(sizeof(*fm), GFP_KERNEL);
+
+	if (!fm)
+		return NULL;
+	address_space_init_once(&fm->as);
+	fm->as.host = inode;
+	fm->as.a_ops = &empty_aops;
+	mutex_lock(&mn->fmap_lock);
+	list_add(&fm->link, &mn->fmaps);
+	mutex_unlock(&mn->fmap_lock);
+	filp->f_mapping = &fm->as;
+	return fm;
+}
+
+/* Free @filp's address_space: no VMA of the file is left. */
+static void i_ddi_fmap_destroy(struct ddi_minor_node *mn, struct file *filp)
+{
+	struct i_ddi_fmap *fm = container_of(filp->f_mapping,
+					     struct i_ddi_fmap, as);
+
+	mutex_lock(&mn->fmap_lock);
+	list_del(&fm->link);
+	mutex_unlock(&mn->fmap_lock);
+	filp->f_mapping = file_inode(filp)->i_mapping;
+	if (fm->parent)
+		fput(fm->parent);
+	kfree(fm);
+}
+
+/* Is @filp the file of one devmap mapping (not one open(2) returned)? */
+static bool i_ddi_fmap_is_own(struct file *filp)
+{
+	return container_of(filp->f_mapping, struct i_ddi_fmap, as)->parent;
+}
+
+/**
+ * i_ddi_vma_own_file() - give a new devmap mapping a file of its own
+ * @mn:  the node
+ * @vma: the new mapping (mmap_lock held for writing), of a file of @mn
+ *
+ * The file is opened on the same path, credentials and flags, without
+ * calling the driver's open(9E) (nor, later, close(9E)): the mapping's
+ * translations get an address_space of their own (see struct
+ * i_ddi_fmap).  /proc/PID/maps still names the node.
+ *
+ * Context: process context, may sleep; takes mn->fmap_lock and, to open
+ * the file, misc_mtx.
+ * Return: 0 or a negative errno (ENODEV: the node is going away, ENOMEM).
+ */
+int i_ddi_vma_own_file(struct ddi_minor_node *mn, struct vm_area_struct *vma)
+{
+	struct file *filp = vma->vm_file, *own;
+
+	mutex_lock(&mn->own_lock);
+	mn->own_parent = filp;
+	WRITE_ONCE(mn->own_opener, current);
+	own = dentry_open(&filp->f_path, filp->f_flags, filp->f_cred);
+	WRITE_ONCE(mn->own_opener, NULL);
+	mn->own_parent = NULL;
+	mutex_unlock(&mn->own_lock);
+	if (IS_ERR(own))
+		return PTR_ERR(own);
+	vma_set_file(vma, own);
+	fput(own);
 	return 0;
+}
+
+/**
+ * i_ddi_minor_unmap_all() - remove every user translation of a node
+ * @mn: the node
+ *
+ * Every open file's address_space, so every process' mappings of @mn.
+ *
+ * Context: process context, may sleep; takes mn->fmap_lock, then the
+ * i_mmap locks.
+ */
+void i_ddi_minor_unmap_all(struct ddi_minor_node *mn)
+{
+	struct i_ddi_fmap *fm;
+
+	mutex_lock(&mn->fmap_lock);
+	list_for_each_entry(fm, &mn->fmaps, link)
+		unmap_mapping_range(&fm->as, 0, 0, 1);
+	mutex_unlock(&mn->fmap_lock);
 }
 
 static struct cb_ops *i_ddi_node_cb(struct ddi_minor_node *mn)
@@ -157,8 +255,9 @@ static int i_ddi_cdev_open(struct inode *inode, struct file *filp)
 						 misc);
 	struct module *owner = mn->owner;
 	struct cb_ops *cb = i_ddi_node_cb(mn);
+	struct i_ddi_fmap *fm;
 	dev_t dev = mn->dev;
-	int err, idx;
+	int err = 0, idx;
 
 	/*
 	 * misc_open() calls us under misc_mtx, so the node cannot be
@@ -167,12 +266,16 @@ static int i_ddi_cdev_open(struct inode *inode, struct file *filp)
 	 */
 	if (!try_module_get(owner))
 		return -ENODEV;
-	err = i_ddi_minor_share_mapping(mn, inode, filp);
-	if (err)
-		goto fail;
+	fm = i_ddi_fmap_create(mn, inode, filp);
+	if (!fm) {
+		err = -ENOMEM;
+		goto fail_module;
+	}
 	idx = srcu_read_lock(&i_ddi_node_srcu);
 	if (i_ddi_node_gone(mn))
 		err = -ENODEV;
+	else if (READ_ONCE(mn->own_opener) == current)	/* a mapping's own */
+		fm->parent = get_file(mn->own_parent);
 	else if (cb->cb_open)
 		err = -cb->cb_open(&dev, i_ddi_fmode(filp), OTYP_CHR,
 				   (cred_t *)filp->f_cred);
@@ -183,6 +286,8 @@ static int i_ddi_cdev_open(struct inode *inode, struct file *filp)
 	filp->private_data = mn;
 	return 0;
 fail:
+	i_ddi_fmap_destroy(mn, filp);
+fail_module:
 	module_put(owner);
 	return err;
 }
@@ -195,10 +300,11 @@ static int i_ddi_cdev_release(struct inode *inode, struct file *filp)
 	int idx;
 
 	idx = srcu_read_lock(&i_ddi_node_srcu);
-	if (cb->cb_close && !i_ddi_node_gone(mn))
+	if (cb->cb_close && !i_ddi_node_gone(mn) && !i_ddi_fmap_is_own(filp))
 		cb->cb_close(mn->dev, i_ddi_fmode(filp), OTYP_CHR,
 			     (cred_t *)filp->f_cred);
 	srcu_read_unlock(&i_ddi_node_srcu, idx);
+	i_ddi_fmap_destroy(mn, filp);
 	kref_put(&mn->ref, i_ddi_minor_release);
 	module_put(owner);
 	return 0;
@@ -355,7 +461,9 @@ int ddi_create_minor_node(dev_info_t *dip, const char *name, int spec_type,
 		return DDI_FAILURE;
 	atomic_long_inc(&xxddi_stats.nodes);
 	kref_init(&mn->ref);
-	mutex_init(&mn->inode_lock);
+	mutex_init(&mn->fmap_lock);
+	INIT_LIST_HEAD(&mn->fmaps);
+	mutex_init(&mn->own_lock);
 	mutex_init(&mn->seg_lock);
 	INIT_LIST_HEAD(&mn->segs);
 	mn->dip = dip;

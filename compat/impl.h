@@ -73,10 +73,13 @@ struct dev_info {
  * @owner:  the driver's module (open files hold a reference on it)
  * @cb:     the driver's entry points (valid while @owner is loaded)
  * @dev:    the DDI device number handed to entry points
- * @inode:  the first inode the node was opened through (held): every open
- *          file uses its address_space, so devmap_unload() and revocation
- *          reach every mapping of the node whatever path opened it
- * @inode_lock: protects @inode
+ * @fmaps:  the address_spaces of the node's open files (struct
+ *          i_ddi_fmap in dip.c): revocation unmaps them all
+ * @fmap_lock: protects @fmaps
+ * @own_lock: serialises i_ddi_vma_own_file(), which sets @own_opener and
+ *          @own_parent while it opens a mapping's own file
+ * @own_opener: the task opening a mapping's own file, or NULL
+ * @own_parent: the file that mapping was made on
  * @gone:   the node was removed (detach): entry points are not called any
  *          more; open files get ENODEV, mappings SIGBUS
  * @seg_lock: protects @segs
@@ -91,8 +94,11 @@ struct ddi_minor_node {
 	struct module *owner;
 	struct cb_ops *cb;
 	dev_t dev;
-	struct inode *inode;
-	struct mutex inode_lock;	/* protects @inode */
+	struct list_head fmaps;
+	struct mutex fmap_lock;		/* protects @fmaps */
+	struct mutex own_lock;
+	struct task_struct *own_opener;
+	struct file *own_parent;
 	bool gone;
 	struct mutex seg_lock;		/* protects @segs */
 	struct list_head segs;
@@ -195,7 +201,8 @@ struct devmap_handle {
  * @ref:      one per VMA using it
  * @lock:     protects @handles, the handles' fields and @fault*
  * @mm:       the address space of its VMAs (a fork gets a segment of its own)
- * @mapping:  the node's address_space (for devmap_unload)
+ * @mapping:  the address_space of the file mapped (for devmap_unload: its
+ *            process' mappings only, see struct i_ddi_fmap)
  * @mn:       the minor node mapped (a reference held)
  * @handles:  the handles, in user offset order
  * @moved_start: user offset of the last mremap move target, whose old
@@ -382,6 +389,8 @@ static inline u64 i_vma_uoff(struct vm_area_struct *vma)
 
 void i_ddi_minor_hold(struct ddi_minor_node *mn);
 void i_ddi_minor_rele(struct ddi_minor_node *mn);
+void i_ddi_minor_unmap_all(struct ddi_minor_node *mn);
+int i_ddi_vma_own_file(struct ddi_minor_node *mn, struct vm_area_struct *vma);
 int i_mmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma);
 
 /* devmap_setup.c: the devmap_setup(9F) loop */
