@@ -23,7 +23,11 @@
 #include <time.h>
 #include <unistd.h>
 
+/* the harness has unused parameters; the programs build with -Wextra */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
+#pragma GCC diagnostic pop
 
 #define WL_DEV		"/dev/xxwinlock"
 
