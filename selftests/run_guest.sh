@@ -17,7 +17,7 @@
 #   xxmem.ko bin/xxmemctl bin/xxmemctl32
 #   selftests/{xxmem_test,xxmem_test32,module_test.sh,run_guest.sh}
 #   selftests/{devmap_test,devmap_test32,alone_test.sh,ddi_lib.sh,tap_lib.sh}
-#   selftests/drivers/{xxmmap.ko,xxsegmap.ko}
+#   selftests/drivers/{xxmmap.ko,xxsegmap.ko,xxwinlock.ko}
 #   zfs/order zfs/*.ko (optional: OpenZFS' modules, tools/xxmem-zfs)
 #
 # The suites, in SUITE_TABLE's order: alone_test.sh, with nothing loaded
@@ -28,9 +28,9 @@
 # DDI layer has too); then the kselftest binaries, each against a freshly
 # loaded xxmem.ko (its memory reads zero) with the module parameters of its
 # row, and the scripts, which load what they need themselves.  The test
-# drivers (xxmmap.ko, xxsegmap.ko) are loaded before the first suite whose
-# row asks for them and stay loaded until the end.  TAP output passes
-# straight through.
+# drivers (xxmmap.ko, xxsegmap.ko, xxwinlock.ko) are loaded before the
+# first suite whose row asks for them and stay loaded until the end.  TAP
+# output passes straight through.
 #
 # Last, everything this script loaded is unloaded again, each test driver
 # after a check that none of its mappings is counted any more, and the
@@ -74,6 +74,8 @@ devmap_test32	devmap_test32	ksft	$UMEM_SIZE	devmap_test	drivers
 pci_test	pci_test	ksft	$UMEM_SIZE	-	drivers
 pci_test32	pci_test32	ksft	$UMEM_SIZE	-	drivers
 pci_test.sh	pci_test.sh	script	-	-	drivers
+winlock_test	winlock_test	ksft	$UMEM_SIZE	-	drivers
+winlock_test32	winlock_test32	ksft	$UMEM_SIZE	-	drivers
 badinput	badinput.sh	fresh	$UMEM_SIZE	-	drivers
 stress	stress.sh	fresh	$UMEM_SIZE	-	drivers
 stress	stress.sh	fresh	64M	-	drivers,huge
@@ -216,13 +218,13 @@ load_zfs() {
 	return 1
 }
 
-# The test drivers (xxmmap.ko, xxsegmap.ko), and debugfs for the callback
+# The test drivers (xxmmap.ko, xxsegmap.ko, xxwinlock.ko), and debugfs for the callback
 # trace; once.
 load_drivers() {
 	[ "$drivers_done" -eq 1 ] && return 0
 	drivers_done=1
 	mount_debugfs || say "cannot mount debugfs: the trace tests will fail"
-	for _d in xxmmap xxsegmap; do
+	for _d in xxmmap xxsegmap xxwinlock; do
 		if [ ! -f "$DRV/$_d.ko" ]; then
 			say "$DRV/$_d.ko not found: its tests will skip"
 		elif load_fresh "$DRV/$_d.ko"; then
