@@ -72,7 +72,10 @@ static int i_devmap_make_handles(struct devmap_seg *seg,
  * 2 MiB page of the mapping can be one PMD entry, or a handle maps pages
  * locked by ddi_umem_lock() (anonymous pages, which vm_insert_page()
  * refuses; the cookie keeps them pinned): then it is a PFN map (see
- * README, "Differences from Solaris").
+ * README, "Differences from Solaris").  Kernel memory set up uncached or
+ * write-combining (IOMEM_DATA_*) is always a page mapping of 4 KiB
+ * entries with that caching in its page protection (devmap_umem_setup()
+ * sees to it): in an x86 PFN map, PAT would turn RAM back to write-back.
  */
 static int i_devmap_vma_kind(struct devmap_seg *seg, struct vm_area_struct *vma)
 {
@@ -89,9 +92,9 @@ static int i_devmap_vma_kind(struct devmap_seg *seg, struct vm_area_struct *vma)
 		list_for_each_entry(dhp, &seg->handles, link)
 			pfnmap |= dhp->cookie && dhp->cookie->locked;
 		vm_flags_set(vma, pfnmap ? VM_PFNMAP : VM_MIXEDMAP);
-		return 0;
+	} else {
+		vm_flags_set(vma, VM_IO | VM_PFNMAP);
 	}
-	vm_flags_set(vma, VM_IO | VM_PFNMAP);
 	if (first->cache == DEVMAP_CACHE_WC)
 		vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
 	else if (first->cache == DEVMAP_CACHE_UC)

@@ -13,6 +13,8 @@
 #include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
+#include <linux/mmu_notifier.h>
+#include <linux/workqueue.h>
 #include <linux/pci.h>
 #include <linux/idr.h>
 #include <sys/sunddi.h>
@@ -121,6 +123,16 @@ struct ddi_minor_node {
  * @dirty:  @locked for writing: the pages are marked dirty when unpinned
  * @mm:     @locked: the process' address space (held with mmgrab), whose
  *          pinned_vm counts the pages
+ * @cbops:  umem_lockmemory() with a cleanup callback: the driver's vector
+ *          (a copy, as illumos keeps)
+ * @mni:    the callback's notifier on the locked range of @mm; while it is
+ *          registered it holds a reference on the cookie
+ * @cb_work: runs the cleanup callback in process context
+ * @cb_lock: protects @cb_armed and @cb_gone
+ * @cb_armed: the notifier is registered and neither has the callback been
+ *          queued nor has ddi_umem_unlock() disarmed it; whoever clears it
+ *          removes the notifier and drops its reference
+ * @cb_gone: the range was unmapped or its address space torn down
  */
 struct ddi_umem_cookie {
 	struct kref ref;
@@ -132,10 +144,19 @@ struct ddi_umem_cookie {
 	bool locked;
 	bool dirty;
 	struct mm_struct *mm;
+#if IS_ENABLED(CONFIG_MMU_NOTIFIER)
+	struct umem_callback_ops cbops;
+	struct mmu_interval_notifier mni;
+	struct work_struct cb_work;
+	spinlock_t cb_lock;
+	bool cb_armed;
+	bool cb_gone;
+#endif
 };
 
 void i_ddi_umem_hold(struct ddi_umem_cookie *cp);
 void i_ddi_umem_rele(struct ddi_umem_cookie *cp);
+void i_ddi_umem_drain(void);
 
 /* devmap_handle.type */
 #define DEVMAP_TYPE_NONE	0

@@ -103,14 +103,18 @@ void i_ddi_stats_remove(struct ddi_driver *drv)
  *
  * With the driver detached (or never attached) nothing of the layer may
  * be left: open files and mappings hold the module, so none exists here.
+ * umem_lockmemory() cleanup callbacks still queued run first (they may
+ * hold the last reference of a cookie).
  *
- * Context: any.
+ * Context: process context, may sleep.
  * Return: true if nothing is left.
  */
 bool i_ddi_leak_check(const char *name, const char *when)
 {
 	bool clean = true;
 	size_t i;
+
+	i_ddi_umem_drain();
 
 	for (i = 0; i < ARRAY_SIZE(i_ddi_counts); i++) {
 		long n = atomic_long_read(i_ddi_counts[i].count);

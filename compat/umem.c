@@ -201,14 +201,39 @@ void ddi_umem_free(ddi_umem_cookie_t ucookie)
 		i_ddi_umem_rele(ucookie);
 }
 
+/*
+ * The DEVMAP_CACHE_* caching of devmap_umem_setup() @flags (already
+ * checked): IOMEM_DATA_CACHED or none is write-back.
+ */
+static int i_umem_cache(uint_t flags)
+{
+	switch (flags & IOMEM_DATA_MASK) {
+	case IOMEM_DATA_UNCACHED:
+		return DEVMAP_CACHE_UC;
+	case IOMEM_DATA_UC_WR_COMBINE:
+		return DEVMAP_CACHE_WC;
+	default:
+		return DEVMAP_CACHE_WB;
+	}
+}
+
 /* Check a umem range and protection for @dhp; 0 or a positive errno. */
 static int i_umem_check(struct devmap_handle *dhp,
 			struct ddi_umem_cookie *cookie, offset_t off, size_t len,
 		      uint_t maxprot, uint_t flags)
 {
+	uint_t cache = flags & IOMEM_DATA_MASK;
+
 	if ((flags & DEVMAP_MAPPING_INVALID) && !(flags & DEVMAP_ALLOW_REMAP))
 		return EINVAL;
-	if (flags & ~(DEVMAP_SETUP_FLAGS | IOMEM_DATA_CACHED))
+	if (flags & ~(DEVMAP_SETUP_FLAGS | IOMEM_DATA_MASK))
+		return EINVAL;
+	/* at most one caching attribute, one illumos knows */
+	if (cache && cache != IOMEM_DATA_CACHED &&
+	    cache != IOMEM_DATA_UNCACHED && cache != IOMEM_DATA_UC_WR_COMBINE)
+		return EINVAL;
+	/* a process' pages are mapped by PFN: x86 PAT keeps them cached */
+	if (cache && cache != IOMEM_DATA_CACHED && cookie && cookie->locked)
 		return EINVAL;
 	if (off < 0 || !PAGE_ALIGNED(off) || len == 0 || !PAGE_ALIGNED(len))
 		return EINVAL;
@@ -237,8 +262,14 @@ static int i_umem_check(struct devmap_handle *dhp,
  *               may change the memory later), optionally with
  *               DEVMAP_MAPPING_INVALID (no memory yet: nothing can be loaded
  *               until devmap_umem_remap()); DEVMAP_USE_PAGESIZE (never map
- *               the handle with 2 MiB entries); IOMEM_DATA_CACHED is
- *               accepted (the only caching available for kernel memory)
+ *               the handle with 2 MiB entries); at most one caching
+ *               attribute: IOMEM_DATA_CACHED (write-back, the default),
+ *               IOMEM_DATA_UNCACHED (the user mapping is uncached,
+ *               pgprot_noncached()) or IOMEM_DATA_UC_WR_COMBINE
+ *               (write-combining, pgprot_writecombine()); the last two
+ *               imply DEVMAP_USE_PAGESIZE, are refused for memory from
+ *               umem_lockmemory(), and leave the kernel's own mappings of
+ *               the memory cached (see README, "Differences from Solaris")
  * @accattrp:    access attributes; ignored for kernel memory (may be NULL)
  *
  * Records what the handle maps.  Handles without a devmap_access callback
@@ -283,7 +314,10 @@ int devmap_umem_setup(devmap_cookie_t dhc, dev_info_t *dip,
 	}
 	dhp->setup_len = len;
 	dhp->maxprot = maxprot;
-	dhp->flags = flags;
+	dhp->cache = i_umem_cache(flags);
+	/* uncached and write-combining memory: 4 KiB entries only */
+	dhp->flags = dhp->cache == DEVMAP_CACHE_WB ? flags :
+		     flags | DEVMAP_USE_PAGESIZE;
 	dhp->callbackops = callbackops;
 	dhp->dip = dip;
 	dhp->type = DEVMAP_TYPE_UMEM;
@@ -302,7 +336,9 @@ out:
  * @off:      byte offset in the memory; page aligned
  * @len:      bytes; page aligned, at least the handle's length
  * @maxprot:  the highest protection (must still allow the mapping's)
- * @flags:    DEVMAP_DEFAULTS or IOMEM_DATA_CACHED
+ * @flags:    DEVMAP_DEFAULTS, or the handle's caching attribute
+ *            (IOMEM_DATA_*, as given to devmap_umem_setup(): a mapping
+ *            has one caching)
  * @accattrp: ignored for kernel memory
  *
  * All translations of the handle are unloaded first (devmap_unload()), so
@@ -328,7 +364,7 @@ int devmap_umem_remap(devmap_cookie_t dhc, dev_info_t *dip,
 	    (flags & (DEVMAP_MAPPING_INVALID | DEVMAP_ALLOW_REMAP)))
 		return DDI_FAILURE;
 	if (i_umem_check(dhp, cookie, off, len, maxprot, flags) ||
-	    len < dhp->len)
+	    len < dhp->len || i_umem_cache(flags) != dhp->cache)
 		return DDI_FAILURE;
 	devmap_unload(dhp, dhp->uoff, 0);
 	old = dhp->cookie;
@@ -342,6 +378,177 @@ int devmap_umem_remap(devmap_cookie_t dhc, dev_info_t *dip,
 	return 0;
 }
 
+/* ---- the cleanup callback of umem_lockmemory() ---- */
+
+#if IS_ENABLED(CONFIG_MMU_NOTIFIER)
+/*
+ * Callback works run here: a workqueue of this module's copy of the layer,
+ * so that i_ddi_umem_drain() can wait for every one of them before the
+ * module (and the driver's callback in it) goes away.
+ */
+static struct workqueue_struct *i_umem_cb_wq;
+static DEFINE_MUTEX(i_umem_cb_wq_lock);
+
+static struct workqueue_struct *i_umem_cb_wq_get(void)
+{
+	mutex_lock(&i_umem_cb_wq_lock);
+	if (!i_umem_cb_wq)
+		i_umem_cb_wq = alloc_workqueue("%s_umemcb", WQ_UNBOUND, 0,
+					       KBUILD_MODNAME);
+	mutex_unlock(&i_umem_cb_wq_lock);
+	return i_umem_cb_wq;
+}
+
+/*
+ * Invalidation of (part of) the locked range: for munmap(2), mremap(2) and
+ * the teardown of the address space at exit (illumos: the AS_UNMAP_EVENT
+ * and AS_FREE_EVENT of as_add_callback()), queue the driver's callback the
+ * first time.  Other events (protection changes, migration, reclaim of
+ * page tables) leave the pins alone.  Runs in any context the mm allows,
+ * possibly not blockable: it only queues work.
+ */
+static bool i_umem_invalidate(struct mmu_interval_notifier *mni,
+			      const struct mmu_notifier_range *range,
+			      unsigned long cur_seq)
+{
+	struct ddi_umem_cookie *cp = container_of(mni, struct ddi_umem_cookie,
+						  mni);
+	bool fire;
+
+	if (range->event != MMU_NOTIFY_UNMAP &&
+	    range->event != MMU_NOTIFY_RELEASE)
+		return true;
+	spin_lock(&cp->cb_lock);
+	mmu_interval_set_seq(mni, cur_seq);
+	cp->cb_gone = true;
+	fire = cp->cb_armed;
+	cp->cb_armed = false;
+	spin_unlock(&cp->cb_lock);
+	if (fire)
+		queue_work(i_umem_cb_wq, &cp->cb_work);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops i_umem_mni_ops = {
+	.invalidate = i_umem_invalidate,
+};
+
+/*
+ * The callback, in process context (a worker): the driver may sleep and
+ * call ddi_umem_unlock() on the cookie.  Then the notifier goes and drops
+ * its reference: the last one unpins the pages.
+ */
+static void i_umem_cb_work(struct work_struct *work)
+{
+	struct ddi_umem_cookie *cp = container_of(work, struct ddi_umem_cookie,
+						  cb_work);
+
+	cp->cbops.cbo_umem_lock_cleanup((ddi_umem_cookie_t *)cp);
+	mmu_interval_notifier_remove(&cp->mni);
+	i_ddi_umem_rele(cp);
+}
+
+/*
+ * Register the cleanup callback of @cp on its range [@uaddr, +@size) of
+ * the current process, before the pages are pinned (an unmap racing with
+ * the pinning is seen).  0 or a positive errno.
+ */
+static int i_umem_cb_register(struct ddi_umem_cookie *cp,
+			      const struct umem_callback_ops *ops,
+			      unsigned long uaddr, size_t size)
+{
+	int err;
+
+	if (!i_umem_cb_wq_get())
+		return ENOMEM;
+	cp->cbops = *ops;
+	spin_lock_init(&cp->cb_lock);
+	INIT_WORK(&cp->cb_work, i_umem_cb_work);
+	err = mmu_interval_notifier_insert(&cp->mni, current->mm, uaddr, size,
+					   &i_umem_mni_ops);
+	if (err)
+		return -err;
+	kref_get(&cp->ref);	/* the notifier's */
+	return 0;
+}
+
+/*
+ * The pages are pinned: arm the callback, unless the range went away
+ * meanwhile.  True if armed; else the caller unregisters and fails.
+ */
+static bool i_umem_cb_arm(struct ddi_umem_cookie *cp)
+{
+	bool armed;
+
+	spin_lock(&cp->cb_lock);
+	armed = !cp->cb_gone;
+	cp->cb_armed = armed;
+	spin_unlock(&cp->cb_lock);
+	return armed;
+}
+
+/*
+ * Disarm @cp's callback if it is still armed (not yet queued): remove the
+ * notifier and drop its reference.  A callback already queued runs anyway
+ * (it may follow ddi_umem_unlock(), as on illumos).  May sleep.
+ */
+static void i_umem_cb_disarm(struct ddi_umem_cookie *cp)
+{
+	bool armed;
+
+	if (!cp->cbops.cbo_umem_lock_cleanup)
+		return;
+	spin_lock(&cp->cb_lock);
+	armed = cp->cb_armed;
+	cp->cb_armed = false;
+	spin_unlock(&cp->cb_lock);
+	if (armed) {
+		mmu_interval_notifier_remove(&cp->mni);
+		i_ddi_umem_rele(cp);
+	}
+}
+
+/**
+ * i_ddi_umem_drain() - wait for every queued cleanup callback
+ *
+ * Called before the layer's leak check at mod_remove(9F): a callback may
+ * have been queued for a cookie the driver already unlocked; once this
+ * returns, no callback work of this module runs or is pending and the
+ * cookies they held are gone.
+ *
+ * Context: process context, may sleep.
+ */
+void i_ddi_umem_drain(void)
+{
+	mutex_lock(&i_umem_cb_wq_lock);
+	if (i_umem_cb_wq) {
+		destroy_workqueue(i_umem_cb_wq);
+		i_umem_cb_wq = NULL;
+	}
+	mutex_unlock(&i_umem_cb_wq_lock);
+}
+#else /* !CONFIG_MMU_NOTIFIER */
+static int i_umem_cb_register(struct ddi_umem_cookie *cp,
+			      const struct umem_callback_ops *ops,
+			      unsigned long uaddr, size_t size)
+{
+	return EOPNOTSUPP;
+}
+
+static bool i_umem_cb_arm(struct ddi_umem_cookie *cp)
+{
+	return true;
+}
+
+static void i_umem_cb_disarm(struct ddi_umem_cookie *cp)
+{
+}
+
+void i_ddi_umem_drain(void)
+{
+}
+#endif /* CONFIG_MMU_NOTIFIER */
+
 /**
  * umem_lockmemory() - lock user pages down for a cookie
  * (umem_lockmemory, illumos' consolidation-private ddi_umem_lock)
@@ -351,10 +558,17 @@ int devmap_umem_remap(devmap_cookie_t dhc, dev_info_t *dip,
  *              be written: they are made private to the process and
  *              writable first), optionally DDI_UMEMLOCK_LONGTERM (held for
  *              an unbounded time: FOLL_LONGTERM, which refuses file pages
- *              of filesystems that cannot have them pinned)
+ *              of filesystems that cannot have them pinned; needs
+ *              @ops_vector, as on illumos)
  * @cookiep:    where to store the cookie; NULL on failure
- * @ops_vector: must be NULL (no cleanup callback: the pages stay locked
- *              until ddi_umem_unlock(), even after the process exits)
+ * @ops_vector: NULL, or struct umem_callback_ops of UMEM_CALLBACK_VERSION
+ *              with a cbo_umem_lock_cleanup function; it is copied.  With
+ *              DDI_UMEMLOCK_LONGTERM the cleanup function is called once
+ *              when (part of) the range is unmapped (munmap(2),
+ *              mremap(2)) or the process' address space goes away (exit,
+ *              exec), unless ddi_umem_unlock() came first; without the
+ *              flag it is never called (illumos registers it only for
+ *              long-term locks)
  * @procp:      the calling process (curproc) or NULL
  *
  * The cookie works with devmap_umem_setup(9F) like one from
@@ -363,30 +577,52 @@ int devmap_umem_remap(devmap_cookie_t dhc, dev_info_t *dip,
  * (unless it has CAP_IPC_LOCK), as pinned memory (mm->pinned_vm, as RDMA
  * does).
  *
+ * The cleanup function gets the cookie itself, cast to
+ * ddi_umem_cookie_t * (what illumos passes, whatever the prototype says).
+ * It runs in process context on a worker thread of the layer, never under
+ * mmap_lock: it may sleep, and it should end the driver's use of the
+ * cookie with ddi_umem_unlock() (once: unlocking is still the driver's
+ * job).  It can run after ddi_umem_unlock() if the unmap and the unlock
+ * race, as on illumos.  The pins and the RLIMIT_MEMLOCK charge go when the
+ * last of the driver's lock, a queued callback and the devmap mappings of
+ * the cookie is gone.  mprotect(2) does not call it (illumos also calls it
+ * on a protection change).
+ *
  * Context: process context of the process owning @addr, may sleep; not
  * under mmap_lock.
  * Return: 0, or an errno: EINVAL (unaligned @addr or @size, @size 0, bad
- * @flags, @ops_vector or @procp, no user address space); EFAULT (a page of
- * the range is not mapped, or not writable for DDI_UMEMLOCK_WRITE, or
- * cannot be locked); ENOMEM (no memory, or RLIMIT_MEMLOCK exceeded).
+ * @flags, @ops_vector of another version or without a cleanup function,
+ * DDI_UMEMLOCK_LONGTERM without @ops_vector, @procp not the caller, no
+ * user address space); EFAULT (a page of the range is not mapped, or not
+ * writable for DDI_UMEMLOCK_WRITE, cannot be locked, or was unmapped while
+ * being locked); ENOMEM (no memory, or RLIMIT_MEMLOCK exceeded);
+ * EOPNOTSUPP (a cleanup callback on a kernel without MMU notifiers).
  */
 int umem_lockmemory(caddr_t addr, size_t size, int flags,
 		    ddi_umem_cookie_t *cookiep,
 		    struct umem_callback_ops *ops_vector, proc_t *procp)
 {
 	unsigned long uaddr = (unsigned long)addr, limit;
+	bool longterm = flags & DDI_UMEMLOCK_LONGTERM;
 	struct ddi_umem_cookie *cp;
 	unsigned int gup = 0;
 	long pinned;
+	int err = ENOMEM;
 
 	if (cookiep)
 		*cookiep = NULL;
 	if (!cookiep || size == 0 || !PAGE_ALIGNED(uaddr) ||
-	    !PAGE_ALIGNED(size) || ops_vector ||
-	    (procp && procp != curproc) || !current->mm ||
+	    !PAGE_ALIGNED(size) || (procp && procp != curproc) ||
+	    !current->mm ||
 	    !(flags & (DDI_UMEMLOCK_READ | DDI_UMEMLOCK_WRITE)) ||
 	    (flags & ~(DDI_UMEMLOCK_READ | DDI_UMEMLOCK_WRITE |
 		       DDI_UMEMLOCK_LONGTERM)))
+		return EINVAL;
+	if (ops_vector &&
+	    (ops_vector->cbo_umem_callback_version != UMEM_CALLBACK_VERSION ||
+	     !ops_vector->cbo_umem_lock_cleanup))
+		return EINVAL;
+	if (longterm && !ops_vector)
 		return EINVAL;
 	if (size > TASK_SIZE || uaddr > TASK_SIZE - size)
 		return EFAULT;
@@ -404,19 +640,27 @@ int umem_lockmemory(caddr_t addr, size_t size, int flags,
 	if (atomic64_add_return(cp->npages, &current->mm->pinned_vm) > limit &&
 	    !capable(CAP_IPC_LOCK))
 		goto err_account;
+	if (longterm) {
+		err = i_umem_cb_register(cp, ops_vector, uaddr, size);
+		if (err)
+			goto err_account;
+	}
 
 	if (flags & DDI_UMEMLOCK_WRITE)
 		gup |= FOLL_WRITE;
-	if (flags & DDI_UMEMLOCK_LONGTERM)
+	if (longterm)
 		gup |= FOLL_LONGTERM;
 	pinned = pin_user_pages_fast(uaddr, cp->npages, gup, cp->pages);
 	if (pinned != (long)cp->npages) {
 		if (pinned > 0)
 			unpin_user_pages(cp->pages, pinned);
-		atomic64_sub(cp->npages, &current->mm->pinned_vm);
-		kvfree(cp->pages);
-		kfree(cp);
-		return pinned == -ENOMEM ? ENOMEM : EFAULT;
+		err = pinned == -ENOMEM ? ENOMEM : EFAULT;
+		goto err_notifier;
+	}
+	if (longterm && !i_umem_cb_arm(cp)) {
+		unpin_user_pages(cp->pages, cp->npages);
+		err = EFAULT;
+		goto err_notifier;
 	}
 	cp->locked = true;
 	cp->dirty = flags & DDI_UMEMLOCK_WRITE;
@@ -426,12 +670,17 @@ int umem_lockmemory(caddr_t addr, size_t size, int flags,
 	*cookiep = cp;
 	return 0;
 
+err_notifier:
+#if IS_ENABLED(CONFIG_MMU_NOTIFIER)
+	if (longterm)
+		mmu_interval_notifier_remove(&cp->mni);
+#endif
 err_account:
 	atomic64_sub(cp->npages, &current->mm->pinned_vm);
 	kvfree(cp->pages);
 err_cookie:
 	kfree(cp);
-	return ENOMEM;
+	return err;
 }
 
 /**
@@ -460,14 +709,19 @@ int ddi_umem_lock(caddr_t addr, size_t len, int flags,
  * (ddi_umem_unlock(9F))
  * @cookie: the cookie; NULL is a no-op
  *
- * Drops the locker's reference.  Pages still mapped through a devmap
- * handle stay locked until the last such mapping is gone.
+ * Drops the locker's reference and, for umem_lockmemory() with a cleanup
+ * callback not yet called, removes the callback (it is not called then).
+ * Pages still mapped through a devmap handle stay locked until the last
+ * such mapping is gone.  Call it once per cookie, also from the cleanup
+ * callback.
  *
  * Context: process context, may sleep (Solaris also allows interrupt
- * context).
+ * context); also from the cleanup callback.
  */
 void ddi_umem_unlock(ddi_umem_cookie_t cookie)
 {
-	if (cookie)
-		i_ddi_umem_rele(cookie);
+	if (!cookie)
+		return;
+	i_umem_cb_disarm(cookie);
+	i_ddi_umem_rele(cookie);
 }

@@ -46,7 +46,11 @@ typedef void *ddi_umem_cookie_t;
 #define DDI_UMEMLOCK_READ	0x01	/* the pages will be read */
 #define DDI_UMEMLOCK_WRITE	0x02	/* the pages will be written */
 
-/* umem_lockmemory() callbacks (none are supported: pass NULL) */
+/*
+ * umem_lockmemory() callbacks (Solaris values and layout).  The cleanup
+ * callback is given the cookie itself, cast to the declared pointer type,
+ * as illumos does; see umem_lockmemory() in compat/umem.c.
+ */
 #define UMEM_CALLBACK_VERSION	1
 struct umem_callback_ops {
 	int cbo_umem_callback_version;
