@@ -17,7 +17,8 @@
 #   xxmem.ko bin/xxmemctl bin/xxmemctl32
 #   selftests/{xxmem_test,xxmem_test32,module_test.sh,run_guest.sh}
 #   selftests/{devmap_test,devmap_test32,alone_test.sh,ddi_lib.sh,tap_lib.sh}
-#   selftests/drivers/{xxmmap.ko,xxsegmap.ko,xxwinlock.ko}
+#   selftests/drivers/{xxmmap.ko,xxsegmap.ko,xxwinlock.ko,xxhermon.ko}
+#   selftests/{hermon_test,hermon_test32,hermon_test.sh}
 #   zfs/order zfs/*.ko (optional: OpenZFS' modules, tools/xxmem-zfs)
 #
 # The suites, in SUITE_TABLE's order: alone_test.sh, with nothing loaded
@@ -63,6 +64,8 @@ UMEM_SIZE_XXMEM=${UMEM_SIZE_XXMEM:-4M}
 # them; their PCI parts need QEMU's edu / ivshmem-plain (and pci-testdev
 # for the I/O BAR row), else they are skipped.  pci_test.sh (sysfs nodes,
 # PAT, unbind and rebind, rmmod while mapped) leaves xxmem as it found it.
+# hermon_test.sh loads xxhermon.ko, lends it the edu function, runs
+# hermon_test and hermon_test32 and unloads it again.
 SUITE_TABLE="
 alone_test	alone_test.sh	script	-	-	-
 zfs	-	zfs	-	-	-
@@ -74,6 +77,7 @@ devmap_test32	devmap_test32	ksft	$UMEM_SIZE	devmap_test	drivers
 pci_test	pci_test	ksft	$UMEM_SIZE	-	drivers
 pci_test32	pci_test32	ksft	$UMEM_SIZE	-	drivers
 pci_test.sh	pci_test.sh	script	-	-	drivers
+hermon_test	hermon_test.sh	script	-	-	-
 winlock_test	winlock_test	ksft	$UMEM_SIZE	-	drivers
 winlock_test32	winlock_test32	ksft	$UMEM_SIZE	-	drivers
 badinput	badinput.sh	fresh	$UMEM_SIZE	-	drivers
