@@ -148,7 +148,7 @@ struct ddi_umem_cookie {
 	struct umem_callback_ops cbops;
 	struct mmu_interval_notifier mni;
 	struct work_struct cb_work;
-	spinlock_t cb_lock;
+	spinlock_t cb_lock;	/* protects cb_armed and cb_gone */
 	bool cb_armed;
 	bool cb_gone;
 #endif

@@ -397,7 +397,7 @@ static int xxh_ioctl(dev_t dev, int cmd, intptr_t arg, int mode,
 	case XXH_IOC_STATUS:
 		memset(&st, 0, sizeof(st));
 		mutex_lock(&xsp->lock);
-		st.locked = xsp->region != NULL;
+		st.locked = !!xsp->region;
 		st.cleanups = xsp->cleanups;
 		st.cleanup_unlocks = xsp->cleanup_unlocks;
 		mutex_unlock(&xsp->lock);
