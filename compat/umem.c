@@ -514,7 +514,8 @@ static void i_umem_cb_disarm(struct ddi_umem_cookie *cp)
  * Called before the layer's leak check at mod_remove(9F): a callback may
  * have been queued for a cookie the driver already unlocked; once this
  * returns, no callback work of this module runs or is pending and the
- * cookies they held are gone.
+ * cookies they held are gone.  A callback still queued then runs after
+ * the driver's detach(9E): it must find nothing of its own to release.
  *
  * Context: process context, may sleep.
  */

@@ -13,6 +13,9 @@
  *          the UAR page, register set 1, read through the mapping; a fork
  *          child's copy is revoked in devmap_dup (SIGBUS)
  *
+ * hermon_test --hold-locked is a helper for hermon_test.sh (see
+ * hold_locked()).
+ *
  * Env: XXHERMON_DEV (default /dev/xxhermon), XXHERMON_UAR (the PCI node;
  * default: the first /dev/xxhermonN), XXHERMON_UAR_ID (the 32-bit word at
  * offset 0 of the UAR page, default edu's 0x010000ed).  Tests skip without
@@ -544,4 +547,44 @@ TEST_F(uar, fork_child_loses_uar_page)
 	munmap((void *)p, self->pg);
 }
 
-TEST_HARNESS_MAIN
+/*
+ * hermon_test --hold-locked: lock 4 pages through the driver, close the
+ * node (the region stays locked: the driver holds it), print "locked" and
+ * wait for a line on stdin - meanwhile the driver is unloaded, which must
+ * unlock the region -, then exit 0 if nothing is pinned any more (VmPin),
+ * 1 if something is, 2 if the lock failed.  The exit that follows must not
+ * call a cleanup callback into the unloaded driver.
+ */
+static int hold_locked(void)
+{
+	const char *dev = env_or("XXHERMON_DEV", XXH_DEV_DEFAULT);
+	size_t len = 4 * (size_t)sysconf(_SC_PAGESIZE);
+	char line[16];
+	uint8_t *q;
+	long pin;
+	int fd;
+
+	fd = open(dev, O_RDWR | O_CLOEXEC);
+	q = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fd < 0 || q == MAP_FAILED)
+		return 2;
+	memset(q, 3, len);
+	if (xxh_lock(fd, q, len))
+		return 2;
+	close(fd);
+	printf("locked VmPin=%ld\n", vm_pin_kb());
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return 2;
+	pin = settle(vm_pin_kb, 0);
+	printf("after unload VmPin=%ld\n", pin);
+	return pin == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "--hold-locked"))
+		return hold_locked();
+	return test_harness_run(argc, argv);
+}

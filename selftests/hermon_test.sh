@@ -89,13 +89,29 @@ if [ -n "$edu_bdf" ]; then
 	end
 fi
 
-tap_begin "rmmod xxhermon leaves no DDI object"
+# The unload with a region still locked by a live process (which closed
+# the node): detach unlocks it, the pins go, the process' exit calls
+# nothing.
+tap_begin "rmmod xxhermon with a region locked: pins go, no DDI object left"
+tmp=${TMPDIR:-/tmp}/hermon_test.$$
+mkdir -p "$tmp"
+mkfifo "$tmp/in"
+"$ST/hermon_test" --hold-locked <"$tmp/in" >"$tmp/out" 2>&1 &
+holder=$!
+exec 3>"$tmp/in"
+wait_until 50 grep -q '^locked' "$tmp/out" ||
+	fail "the holder did not lock: $(cat "$tmp/out")"
 mark=$(dmesg | wc -l)
-unload_mod xxhermon "${TMPDIR:-/tmp}/hermon_rmmod.err" ||
-	fail "rmmod: $(cat "${TMPDIR:-/tmp}/hermon_rmmod.err")"
+unload_mod xxhermon "$tmp/rmmod.err" ||
+	fail "rmmod: $(cat "$tmp/rmmod.err")"
+echo go >&3
+exec 3>&-
+wait "$holder" || fail "holder status $?: $(cat "$tmp/out")"
+diag "$(cat "$tmp/out")"
 if dmesg | tail -n +"$((mark + 1))" | grep -q 'DDI objects leaked'; then
 	fail "$(dmesg | tail -n +"$((mark + 1))" | grep 'DDI objects leaked')"
 fi
+rm -rf "$tmp"
 end
 
 echo "# hermon_test.sh: $n tests, $failed failed"
