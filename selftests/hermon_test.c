@@ -50,7 +50,6 @@
 
 #define XXH_DEV_DEFAULT		"/dev/xxhermon"
 #define XXH_STATS		"/sys/kernel/debug/xxhermon/ddi_stats"
-#define EDU_ID			0x010000edU
 
 /* selftests/drivers/xxhermon_drv.c's windows, structures and ioctls */
 #define XXH_WIN(i)		((uint64_t)(i) << 32)
@@ -93,13 +92,6 @@ struct xxh_pte {
 #define XXH_IOC_UNLOCK		_IO('H', 2)
 #define XXH_IOC_STATUS		_IOR('H', 3, struct xxh_status)
 #define XXH_IOC_PTE		_IOWR('H', 4, struct xxh_pte)
-
-static const char *env_or(const char *name, const char *def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : def;
-}
 
 static int xxh_lock(int fd, void *p, size_t len)
 {
@@ -180,21 +172,16 @@ static long settle(long (*get)(void), long want)
 	return v;
 }
 
+/* A shared read-write mapping of @len bytes of @fd at @off. */
 static void *map_dev(int fd, uint64_t off, size_t len)
 {
-	return mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		    (off_t)off);
+	return xx_mmap(fd, off, len, PROT_READ | PROT_WRITE, MAP_SHARED);
 }
 
-/* errno of mapping @len bytes of @fd at @off; 0 if it maps. */
-static int map_errno(int fd, uint64_t off, size_t len)
+/* mmap's errno for a shared read-write mapping; 0 if it maps. */
+static int map_dev_errno(int fd, uint64_t off, size_t len)
 {
-	void *p = map_dev(fd, off, len);
-
-	if (p == MAP_FAILED)
-		return errno;
-	munmap(p, len);
-	return 0;
+	return map_errno(fd, off, len, PROT_READ | PROT_WRITE, MAP_SHARED);
 }
 
 /* Send or receive one byte on a pipe; false on a short transfer. */
@@ -254,7 +241,7 @@ TEST_F(umem, locked_memory_shared_with_second_process)
 	ASSERT_EQ(0, pipe(to_child));
 	ASSERT_EQ(0, pipe(to_parent));
 	cookies = live_cookies();
-	pid = fork();
+	pid = fork_flushed();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		uint8_t *q = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -296,14 +283,13 @@ TEST_F(umem, locked_memory_shared_with_second_process)
 	/* the locking process exits: cleanup callback, the driver unlocks */
 	ASSERT_TRUE(put_byte(to_child[1], 'x'));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		TH_LOG("child status 0x%x", status);
+	EXPECT_TRUE(exited_ok(status)) TH_LOG("child status 0x%x", status);
 	ASSERT_TRUE(wait_cleanups(self->fd, before + 1))
 		TH_LOG("no cleanup callback");
 	EXPECT_EQ(st0.cleanup_unlocks + 1,
 		  xxh_status(self->fd).cleanup_unlocks);
 	EXPECT_EQ(0U, xxh_status(self->fd).locked);
-	EXPECT_EQ(ENXIO, map_errno(self->fd, XXH_UMEM_OFF, len));
+	EXPECT_EQ(ENXIO, map_dev_errno(self->fd, XXH_UMEM_OFF, len));
 
 	/* the mapping still holds the pages, with their last contents */
 	EXPECT_EQ('D', p[0]);
@@ -390,7 +376,7 @@ TEST_F(umem, bad_lock_requests)
 	ASSERT_EQ(0, xxh_lock(self->fd, q, self->pg));
 	EXPECT_EQ(EBUSY, xxh_lock(self->fd, q, self->pg));
 	/* locked memory cannot be mapped uncached */
-	EXPECT_EQ(ENXIO, map_errno(self->fd, XXH_UMEM_UC_OFF, self->pg));
+	EXPECT_EQ(ENXIO, map_dev_errno(self->fd, XXH_UMEM_UC_OFF, self->pg));
 	EXPECT_EQ(0, ioctl(self->fd, XXH_IOC_UNLOCK));
 	munmap(q, self->pg);
 }
@@ -448,7 +434,7 @@ TEST_F(umem, iomem_data_caching_of_kernel_memory)
 	p[0][1] = XXH_KMEM_FILL;
 	p[0][2] = XXH_KMEM_FILL;
 	/* at most one caching attribute */
-	EXPECT_EQ(ENXIO, map_errno(self->fd, XXH_BOTH_OFF, self->pg));
+	EXPECT_EQ(ENXIO, map_dev_errno(self->fd, XXH_BOTH_OFF, self->pg));
 	for (i = 0; i < 3; i++)
 		munmap((void *)p[i], self->pg);
 }
@@ -516,8 +502,8 @@ TEST_F(uar, uar_page_is_register_set_1)
 	EXPECT_EQ(self->id, p[0]);
 	munmap((void *)p, self->pg);
 	/* one page at offset 0, nothing else */
-	EXPECT_EQ(ENXIO, map_errno(self->fd, self->pg, self->pg));
-	EXPECT_EQ(ENXIO, map_errno(self->fd, 0, 2 * self->pg));
+	EXPECT_EQ(ENXIO, map_dev_errno(self->fd, self->pg, self->pg));
+	EXPECT_EQ(ENXIO, map_dev_errno(self->fd, 0, 2 * self->pg));
 }
 
 /* devmap_dup revokes the child's UAR page: SIGBUS; the parent keeps it. */
@@ -525,23 +511,11 @@ TEST_F(uar, fork_child_loses_uar_page)
 {
 	volatile uint32_t *p = map_dev(self->fd, 0, self->pg);
 	int status;
-	pid_t pid;
 
 	ASSERT_TRUE((void *)p != MAP_FAILED) TH_LOG("mmap: %s", strerror(errno));
 	ASSERT_EQ(self->id, p[0]);
-	fflush(NULL);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		struct sigaction sa = { .sa_handler = SIG_DFL };
-		uint32_t v;
-
-		sigaction(SIGBUS, &sa, NULL);
-		v = p[0];
-		_exit(v == self->id ? 0 : 1);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS)
+	status = touch_in_child((void *)p, false);
+	EXPECT_TRUE(killed_by(status, SIGBUS))
 		TH_LOG("child status 0x%x, want SIGBUS", status);
 	EXPECT_EQ(self->id, p[0]) TH_LOG("the parent lost its UAR page");
 	munmap((void *)p, self->pg);
