@@ -92,27 +92,42 @@ fi
 # The unload with a region still locked by a live process (which closed
 # the node): detach unlocks it, the pins go, the process' exit calls
 # nothing.
-tap_begin "rmmod xxhermon with a region locked: pins go, no DDI object left"
+name="rmmod xxhermon with a region locked: pins go, no DDI object left"
 tmp=${TMPDIR:-/tmp}/hermon_test.$$
 mkdir -p "$tmp"
 mkfifo "$tmp/in"
 "$ST/hermon_test" --hold-locked <"$tmp/in" >"$tmp/out" 2>&1 &
 holder=$!
 exec 3>"$tmp/in"
-wait_until 50 grep -q '^locked' "$tmp/out" ||
+wait_until 50 grep -q -e '^locked' -e '^no-callbacks' "$tmp/out"
+if grep -q '^no-callbacks' "$tmp/out"; then
+	exec 3>&-
+	wait "$holder"
+	unload_mod xxhermon "$tmp/rmmod.err" ||
+		diag "rmmod xxhermon: $(cat "$tmp/rmmod.err")"
+	skip "$name" "no CONFIG_MMU_NOTIFIER in this kernel: umem_lockmemory takes no cleanup callback"
+elif ! grep -q '^locked' "$tmp/out"; then
+	exec 3>&-
+	kill "$holder" 2>/dev/null
+	wait "$holder"
+	tap_begin "$name"
 	fail "the holder did not lock: $(cat "$tmp/out")"
-mark=$(dmesg | wc -l)
-unload_mod xxhermon "$tmp/rmmod.err" ||
-	fail "rmmod: $(cat "$tmp/rmmod.err")"
-echo go >&3
-exec 3>&-
-wait "$holder" || fail "holder status $?: $(cat "$tmp/out")"
-diag "$(cat "$tmp/out")"
-if dmesg | tail -n +"$((mark + 1))" | grep -q 'DDI objects leaked'; then
-	fail "$(dmesg | tail -n +"$((mark + 1))" | grep 'DDI objects leaked')"
+	end
+else
+	tap_begin "$name"
+	mark=$(dmesg | wc -l)
+	unload_mod xxhermon "$tmp/rmmod.err" ||
+		fail "rmmod: $(cat "$tmp/rmmod.err")"
+	echo go >&3
+	exec 3>&-
+	wait "$holder" || fail "holder status $?: $(cat "$tmp/out")"
+	diag "$(cat "$tmp/out")"
+	if dmesg | tail -n +"$((mark + 1))" | grep -q 'DDI objects leaked'; then
+		fail "$(dmesg | tail -n +"$((mark + 1))" | grep 'DDI objects leaked')"
+	fi
+	end
 fi
 rm -rf "$tmp"
-end
 
 echo "# hermon_test.sh: $n tests, $failed failed"
 [ "$failed" -eq 0 ]
