@@ -223,14 +223,25 @@ FIXTURE(umem) {
 		     "umem_lockmemory takes no cleanup callback");	\
 } while (0)
 
+/* @len bytes of the process' own memory, each byte @fill; NULL on failure. */
+static uint8_t *user_pages(size_t len, int fill)
+{
+	uint8_t *q = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (q == MAP_FAILED)
+		return NULL;
+	memset(q, fill, len);
+	return q;
+}
+
 /* Can the driver lock memory here?  (Locks and unlocks one page.) */
 static bool callbacks_missing(int fd, size_t pg)
 {
-	void *p = mmap(NULL, pg, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *p = user_pages(pg, 0);
 	int err;
 
-	if (p == MAP_FAILED)
+	if (!p)
 		return false;
 	err = xxh_lock(fd, p, pg);
 	if (!err)
@@ -281,13 +292,11 @@ TEST_F(umem, locked_memory_shared_with_second_process)
 	pid = fork_flushed();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		uint8_t *q = mmap(NULL, len, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		uint8_t *q = user_pages(len, 'C');
 		int err;
 
-		if (q == MAP_FAILED)
+		if (!q)
 			_exit(10);
-		memset(q, 'C', len);
 		err = xxh_lock(self->fd, q, len);
 		put_byte(to_parent[1], err ? 'E' : 'L');
 		if (err)
@@ -354,10 +363,8 @@ TEST_F(umem, munmap_of_locked_range_calls_cleanup)
 	long pin0 = vm_pin_kb();
 	uint8_t *q;
 
-	q = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_TRUE((void *)q != MAP_FAILED);
-	memset(q, 1, len);
+	q = user_pages(len, 1);
+	ASSERT_TRUE(q != NULL);
 	ASSERT_EQ(0, xxh_lock(self->fd, q, len));
 	if (pin0 >= 0)
 		EXPECT_EQ(pin0 + (long)(len / 1024), vm_pin_kb());
@@ -383,10 +390,8 @@ TEST_F(umem, unlock_before_munmap_no_callback)
 	long pin0 = vm_pin_kb();
 	uint8_t *q;
 
-	q = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_TRUE((void *)q != MAP_FAILED);
-	memset(q, 2, len);
+	q = user_pages(len, 2);
+	ASSERT_TRUE(q != NULL);
 	ASSERT_EQ(0, xxh_lock(self->fd, q, len));
 	ASSERT_EQ(0, ioctl(self->fd, XXH_IOC_UNLOCK));
 	if (pin0 >= 0)
@@ -582,11 +587,9 @@ static int hold_locked(void)
 	int fd;
 
 	fd = open(dev, O_RDWR | O_CLOEXEC);
-	q = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (fd < 0 || q == MAP_FAILED)
+	q = user_pages(len, 3);
+	if (fd < 0 || !q)
 		return 2;
-	memset(q, 3, len);
 	switch (xxh_lock(fd, q, len)) {
 	case 0:
 		break;
