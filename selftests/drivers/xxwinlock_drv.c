@@ -148,6 +148,12 @@ static struct xxwl_client *xxwl_client(struct xxwl_lock *lp, pid_t pid)
 	return NULL;
 }
 
+/* devmap_unload(9F) of one of a client's pages, if it has it mapped. */
+static int xxwl_unload(struct xxwl_lock *lp, devmap_cookie_t dhp)
+{
+	return dhp ? devmap_unload(dhp, lp->ident, PAGESIZE) : 0;
+}
+
 /* Make @cp the owner: its lock page and, without waiters, unlock page. */
 static int xxwl_give(struct xxwl_state *xsp, struct xxwl_lock *lp,
 		     struct xxwl_client *cp, uint_t rw)
@@ -168,7 +174,7 @@ static int xxwl_give(struct xxwl_state *xsp, struct xxwl_lock *lp,
 	if (error || !cp->unlockseg)
 		return error;
 	if (lp->sleepers)	/* its release must fault, to wake them */
-		return devmap_unload(cp->unlockseg, lp->ident, PAGESIZE);
+		return xxwl_unload(lp, cp->unlockseg);
 	return devmap_load(cp->unlockseg, lp->ident, PAGESIZE, DEVMAP_ACCESS,
 			   PROT_WRITE);
 }
@@ -182,30 +188,27 @@ static int xxwl_giveup(struct xxwl_state *xsp, struct xxwl_lock *lp,
 		       bool trash)
 {
 	struct xxwl_client *owner = lp->owner;
-	int error = 0;
+	int error;
 
-	if (owner->lockseg)
-		error = devmap_unload(owner->lockseg, lp->ident, PAGESIZE);
-	if (!error && owner->unlockseg) {
-		if (trash) {
-			if (devmap_umem_remap(owner->unlockseg, xsp->dip,
-					      xsp->trash, 0, PAGESIZE,
-					      XXWL_PROT, 0, NULL) < 0)
-				return ENOMEM;
-			owner->trash = true;
-		} else {
-			error = devmap_unload(owner->unlockseg, lp->ident,
-					      PAGESIZE);
-		}
-	}
+	error = xxwl_unload(lp, owner->lockseg);
 	if (error)
 		return error;
+	if (trash && owner->unlockseg) {
+		if (devmap_umem_remap(owner->unlockseg, xsp->dip, xsp->trash,
+				      0, PAGESIZE, XXWL_PROT, 0, NULL) < 0)
+			return ENOMEM;
+		owner->trash = true;
+	} else {
+		error = xxwl_unload(lp, owner->unlockseg);
+		if (error)
+			return error;
+	}
 	lp->owner = NULL;
 	wake_up_all(&lp->wq);
 	return 0;
 }
 
-/* Has the lock left @owner (or its timeout changed)? */
+/* Has the lock left @owner? */
 static bool xxwl_moved(struct xxwl_lock *lp, struct xxwl_client *owner)
 {
 	return READ_ONCE(lp->owner) != owner;
@@ -261,9 +264,9 @@ static int xxwl_fault(struct xxwl_state *xsp, struct xxwl_lock *lp,
 	if (dhp == cp->unlockseg && cp->trash)	/* the loser's late release */
 		return devmap_load(dhp, lp->ident, PAGESIZE, DEVMAP_ACCESS, rw);
 	/* the owner must not store while the word is read */
-	error = devmap_unload(owner->lockseg, lp->ident, PAGESIZE);
-	if (!error && owner->unlockseg)
-		error = devmap_unload(owner->unlockseg, lp->ident, PAGESIZE);
+	error = xxwl_unload(lp, owner->lockseg);
+	if (!error)
+		error = xxwl_unload(lp, owner->unlockseg);
 	if (error)
 		return error;
 	if (READ_ONCE(*lp->word)) {
