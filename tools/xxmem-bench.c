@@ -640,12 +640,15 @@ static void test_bandwidth(void)
 		void *maps[3], *base;
 		size_t blen;
 		struct result *r;
-		long huge;
+		long huge, pte;
 		char sz[32];
 
 		if (len < 2 * MiB || len > 64 * MiB)
 			continue;
+		pte = vm_pte_kb();
 		maps[0] = peer_map(&xx, len);
+		write_pass(maps[0], len, 0);
+		pte = vm_pte_kb() - pte;
 		huge = anon_huge_kb();
 		maps[1] = peer_map(&an, len);
 		huge = anon_huge_kb() - huge;
@@ -657,6 +660,10 @@ static void test_bandwidth(void)
 		r = find_result("bw_read", "anon", len);
 		snprintf(r->note, sizeof(r->note), "AnonHugePages %ld kB of %" PRIu64,
 			 huge, len / KiB);
+		r = find_result("bw_read", "xxmem", len);
+		snprintf(r->note, sizeof(r->note),
+			 "page tables +%ld kB (4 KiB PTEs: %" PRIu64 " kB)", pte,
+			 len / (2 * MiB) * 4);
 		if (len == 64 * MiB)
 			test_write_passes(len, reps);
 		progress("bandwidth %s done", size_str(len, sz, sizeof(sz)));
@@ -688,6 +695,7 @@ static void test_write_passes(uint64_t len, int nrep)
 		  MAP_PRIVATE | MAP_ANONYMOUS, 0, MADV_NOHUGEPAGE },
 	};
 	struct result *w1[3], *w2[3];
+	long pte, xx_pte = -1;
 	int i, j;
 
 	for (j = 0; j < 3; j++) {
@@ -707,7 +715,10 @@ static void test_write_passes(uint64_t len, int nrep)
 			if (k == 2) {
 				a = aligned_anon(len, MADV_NOHUGEPAGE, &base, &blen);
 			} else {
+				pte = vm_pte_kb();
 				a = peer_map(&pr[k], len);
+				if (k == 0 && i == 0)
+					xx_pte = vm_pte_kb() - pte;
 			}
 			f0 = minflt();
 			w1[k]->pos[w1[k]->n] = j;
@@ -724,6 +735,8 @@ static void test_write_passes(uint64_t len, int nrep)
 		snprintf(w1[j]->note, sizeof(w1[j]->note),
 			 "minor faults in the pass: %.0f",
 			 quantile(w1[j]->flt_touch, w1[j]->n, 0.5));
+	snprintf(w2[0]->note, sizeof(w2[0]->note),
+		 "page tables +%ld kB after MAP_POPULATE", xx_pte);
 }
 
 /* ---- 3: one-page mmap + munmap cycle ---- */
