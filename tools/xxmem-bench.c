@@ -283,12 +283,41 @@ struct peer {
 	int flags;
 	off_t off;
 	int advice;		/* madvise() after mmap, 0: none */
+	bool align;		/* place it at a 2 MiB / 1 GiB boundary */
 };
+
+/*
+ * An address aligned to the largest page-table entry @len can use (1 GiB,
+ * else 2 MiB; 0 below 2 MiB): a hole reserved with an anonymous
+ * PROT_NONE mapping, trimmed to @len.  What VFIO users (QEMU, DPDK) do for
+ * BARs, so that VFIO's huge faults can use PMD and PUD entries.
+ */
+static void *aligned_hole(size_t len)
+{
+	size_t al = len >= 1024 * MiB ? 1024 * MiB : len >= 2 * MiB ? 2 * MiB : 0;
+	uintptr_t b, a;
+	void *base;
+
+	if (!al)
+		return NULL;
+	base = mmap(NULL, len + al, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (base == MAP_FAILED)
+		die("mmap hole of %zu bytes: %s", len + al, strerror(errno));
+	b = (uintptr_t)base;
+	a = (b + al - 1) & ~(uintptr_t)(al - 1);
+	if (a > b)
+		munmap(base, a - b);
+	if (b + len + al > a + len)
+		munmap((void *)(a + len), b + len + al - (a + len));
+	return (void *)a;
+}
 
 static void *peer_map(const struct peer *p, size_t len)
 {
-	void *a = mmap(NULL, len, PROT_READ | PROT_WRITE, p->flags, p->fd,
-		       p->off);
+	void *hint = p->align ? aligned_hole(len) : NULL;
+	void *a = mmap(hint, len, PROT_READ | PROT_WRITE,
+		       p->flags | (hint ? MAP_FIXED : 0), p->fd, p->off);
 
 	if (a == MAP_FAILED)
 		die("mmap %s (%zu bytes): %s", p->label, len, strerror(errno));
@@ -512,13 +541,13 @@ static void test_map_touch(void)
 {
 	struct peer peers[] = {
 		{ "xxmem", "xxmem umem", xx_fd, MAP_SHARED,
-		  (off_t)XXMEM_REGION_OFFSET(XXMEM_REGION_UMEM), 0 },
+		  (off_t)XXMEM_REGION_OFFSET(XXMEM_REGION_UMEM), 0, false },
 		{ "anon", "anon (fault on touch)", -1,
-		  MAP_PRIVATE | MAP_ANONYMOUS, 0, 0 },
+		  MAP_PRIVATE | MAP_ANONYMOUS, 0, 0, false },
 		{ "anon_populate", "anon MAP_POPULATE", -1,
-		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, 0, 0 },
-		{ "memfd", "memfd/shmem (resident)", memfd, MAP_SHARED, 0, 0 },
-		{ "devzero", "/dev/zero MAP_SHARED", zero_fd, MAP_SHARED, 0, 0 },
+		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, 0, 0, false },
+		{ "memfd", "memfd/shmem (resident)", memfd, MAP_SHARED, 0, 0, false },
+		{ "devzero", "/dev/zero MAP_SHARED", zero_fd, MAP_SHARED, 0, 0, false },
 	};
 	int s;
 
@@ -639,9 +668,9 @@ static void test_bandwidth(void)
 	static const char *labels[] = {
 		"xxmem umem", "anon (populated)", "anon MADV_NOHUGEPAGE"
 	};
-	struct peer xx = { "xxmem", "xxmem umem", xx_fd, MAP_SHARED, 0, 0 };
+	struct peer xx = { "xxmem", "xxmem umem", xx_fd, MAP_SHARED, 0, 0, false };
 	struct peer an = { "anon", "anon", -1,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, 0, 0 };
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, 0, 0, false };
 	int s;
 
 	for (s = 0; s < nsizes; s++) {
@@ -697,11 +726,11 @@ static void test_write_passes(uint64_t len, int nrep)
 		"xxmem umem", "anon (THP)", "anon MADV_NOHUGEPAGE"
 	};
 	struct peer pr[3] = {
-		{ "xxmem", "xxmem umem", xx_fd, MAP_SHARED | MAP_POPULATE, 0, 0 },
+		{ "xxmem", "xxmem umem", xx_fd, MAP_SHARED | MAP_POPULATE, 0, 0, false },
 		{ "anon", "anon", -1,
-		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, 0, 0 },
+		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, 0, 0, false },
 		{ "anon_4k", "anon 4k", -1,
-		  MAP_PRIVATE | MAP_ANONYMOUS, 0, MADV_NOHUGEPAGE },
+		  MAP_PRIVATE | MAP_ANONYMOUS, 0, MADV_NOHUGEPAGE, false },
 	};
 	struct result *w1[3], *w2[3];
 	long pte, xx_pte = -1;
@@ -814,9 +843,9 @@ static void cycle_round(struct result **r, const struct peer *peers,
 static void test_cycle(void)
 {
 	struct peer peers[] = {
-		{ "xxmem", "xxmem umem", xx_fd, MAP_SHARED, 0, 0 },
-		{ "devzero", "/dev/zero MAP_SHARED", zero_fd, MAP_SHARED, 0, 0 },
-		{ "anon", "anon", -1, MAP_PRIVATE | MAP_ANONYMOUS, 0, 0 },
+		{ "xxmem", "xxmem umem", xx_fd, MAP_SHARED, 0, 0, false },
+		{ "devzero", "/dev/zero MAP_SHARED", zero_fd, MAP_SHARED, 0, 0, false },
+		{ "anon", "anon", -1, MAP_PRIVATE | MAP_ANONYMOUS, 0, 0, false },
 	};
 	struct result *alone[3], *touched[3], *keep[3], *far[3];
 	struct result *smap[2], *sunmap[2];
@@ -1112,7 +1141,7 @@ static bool open_vfio_peer(struct peer *vf, char *lbl, size_t n)
 	snprintf(lbl, n, "VFIO %s BAR2 (%s)", vfio_bdf,
 		 vfio_bar.noiommu ? "no-IOMMU" : "type1 IOMMU");
 	*vf = (struct peer){ "vfio", lbl, vfio_bar.device, MAP_SHARED,
-			     (off_t)vfio_bar.offset, 0 };
+			     (off_t)vfio_bar.offset, 0, true };
 	if (!bar_works(vf, (size_t)page_size))
 		die("%s does not read back what was written", lbl);
 	snprintf(vfio_note, sizeof(vfio_note), "%s, group %s", lbl,
@@ -1169,11 +1198,11 @@ static void test_device(void)
 			 bar_region.cache == XXMEM_CACHE_WC ? "WC" :
 			 bar_region.cache == XXMEM_CACHE_UC ? "UC" : "WB");
 		xx = (struct peer){ "xxmem", xlbl, -1, MAP_SHARED,
-				    (off_t)bar_region.offset, 0 };
+				    (off_t)bar_region.offset, 0, false };
 		if (bar_region.size < lim)
 			lim = bar_region.size;
 		if (!bar_works(&(struct peer){ "xxmem", xlbl, bar_fd, MAP_SHARED,
-					       (off_t)bar_region.offset, 0 },
+					       (off_t)bar_region.offset, 0, false },
 			       (size_t)page_size))
 			die("%s does not read back what was written", xlbl);
 	} else if (drv[0]) {
@@ -1197,9 +1226,9 @@ static void test_device(void)
 
 	set_bound(false);
 	sys[0] = (struct peer){ "resource2", "sysfs resource2 (UC)",
-				open_resource("resource2"), MAP_SHARED, 0, 0 };
+				open_resource("resource2"), MAP_SHARED, 0, 0, false };
 	sys[1] = (struct peer){ "resource2_wc", "sysfs resource2_wc (WC)",
-				open_resource("resource2_wc"), MAP_SHARED, 0, 0 };
+				open_resource("resource2_wc"), MAP_SHARED, 0, 0, false };
 	for (j = 0; j < 2; j++)
 		if (!bar_works(&sys[j], (size_t)page_size))
 			die("%s of %s does not read back what was written",
@@ -1365,8 +1394,8 @@ static void test_scatter_random(void)
 {
 	struct peer sc[] = {
 		{ "scatter", "xxmem scatter (8 handles)", xx_fd, MAP_SHARED,
-		  (off_t)XXMEM_REGION_OFFSET(XXMEM_REGION_SCATTER), 0 },
-		{ "xxmem", "xxmem umem (1 handle)", xx_fd, MAP_SHARED, 0, 0 },
+		  (off_t)XXMEM_REGION_OFFSET(XXMEM_REGION_SCATTER), 0, false },
+		{ "xxmem", "xxmem umem (1 handle)", xx_fd, MAP_SHARED, 0, 0, false },
 	};
 	struct result *rr[3];
 	void *maps[3], *base[2];
