@@ -1578,6 +1578,26 @@ static void write_note(struct goal *g)
 	}
 }
 
+/* Minor faults per mapping of a map+touch result: its mmap's and touch's. */
+static double faults_per_map(const struct result *r)
+{
+	return quantile(r->flt_map, r->n, 0.5) + quantile(r->flt_touch, r->n, 0.5);
+}
+
+/* A goal on the faults per mapping of @r (none measured: left n/a). */
+static struct goal *fault_goal(const char *name, double target,
+			       const struct result *r)
+{
+	struct goal *g = add_goal(name, "<=", target);
+
+	g->what = "faults";
+	if (r) {
+		g->ratio = faults_per_map(r);
+		judge(g);
+	}
+	return g;
+}
+
 static void bar_goals(bool big);
 
 static void evaluate_goals(void)
@@ -1604,14 +1624,8 @@ static void evaluate_goals(void)
 		g->status = "n/a";
 		copy_str(g->note, sizeof(g->note), only612);
 	}
-	g = add_goal("6.12: minor faults per 64 MiB xxmem mapping (mmap + touch)",
-		     "<=", 32);
-	g->what = "faults";
-	if (xx64) {
-		g->ratio = quantile(xx64->flt_map, xx64->n, 0.5) +
-			   quantile(xx64->flt_touch, xx64->n, 0.5);
-		judge(g);
-	}
+	g = fault_goal("6.12: minor faults per 64 MiB xxmem mapping (mmap + touch)",
+		       32, xx64);
 	if (big && pmd_note[0])
 		snprintf(g->note, sizeof(g->note), "%s; %s",
 			 g->ratio == 0 ? "prefaulted" : "faulted in by 2 MiB",
@@ -1715,18 +1729,13 @@ static void bar_goals(bool big)
 		const struct result *v = find_result("dev_map_touch", "vfio",
 						     1024 * MiB);
 
-		g = add_goal("minor faults per 1 GiB BAR mapping, xxmem (PUD entry, 6.12+)",
-			     "<=", 1);
-		g->what = "faults";
+		g = fault_goal("minor faults per 1 GiB BAR mapping, xxmem (PUD entry, 6.12+)",
+			       1, a);
 		if (a) {
-			g->ratio = quantile(a->flt_map, a->n, 0.5) +
-				   quantile(a->flt_touch, a->n, 0.5);
-			judge(g);
 			if (v)
 				snprintf(g->note, sizeof(g->note),
 					 "VFIO: %.0f; 512 = PMD entries, 262144 = PTEs",
-					 quantile(v->flt_map, v->n, 0.5) +
-					 quantile(v->flt_touch, v->n, 0.5));
+					 faults_per_map(v));
 		} else {
 			copy_str(g->note, sizeof(g->note),
 				 "no 1 GiB BAR mapping measured");
