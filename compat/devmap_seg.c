@@ -313,35 +313,44 @@ static int i_devmap_load_vma(struct vm_area_struct *vma,
 }
 
 /*
- * The 2 MiB-aligned frame that maps the 2 MiB page of @vma at @addr, if
- * that page can be one PMD entry: @vma covers it, it lies inside one
- * handle that is loaded without devmap_access(9E), and that handle's memory
- * there is one 2 MiB-aligned, physically contiguous block.  0 otherwise.
+ * The @size-aligned frame that maps the @size page of @vma at @addr (@size
+ * is PMD_SIZE or PUD_SIZE), if that page can be one huge entry: @vma
+ * covers it, it lies inside one handle that is loaded without
+ * devmap_access(9E), and that handle's memory there is one @size-aligned,
+ * physically contiguous block.  0 otherwise.
  */
-static unsigned long i_devmap_pmd_pfn(struct vm_area_struct *vma,
-				      struct devmap_handle *dhp,
-				    unsigned long addr)
+static unsigned long i_devmap_huge_pfn(struct vm_area_struct *vma,
+				       struct devmap_handle *dhp,
+				       unsigned long addr, unsigned long size)
 {
-	unsigned long haddr = addr & PMD_MASK, pfn, i;
+	unsigned long haddr = addr & ~(size - 1), pfn, i;
 	u64 off;
 
 	if (!XX_HUGE_PFNMAP || haddr < vma->vm_start ||
-	    vma->vm_end - haddr < PMD_SIZE || !dhp || dhp->invalid ||
+	    vma->vm_end - haddr < size || !dhp || dhp->invalid ||
 	    dhp->type == DEVMAP_TYPE_NONE ||
 	    (dhp->flags & DEVMAP_USE_PAGESIZE) ||
 	    (dhp->callbackops && dhp->callbackops->devmap_access))
 		return 0;
 	off = i_vma_uoff(vma) + (haddr - vma->vm_start);
-	if (off < dhp->uoff || dh_end(dhp) - off < PMD_SIZE)
+	if (off < dhp->uoff || dh_end(dhp) - off < size)
 		return 0;
 	pfn = dh_pfn(dhp, off);
-	if (!IS_ALIGNED(pfn, PTRS_PER_PMD))
+	if (!IS_ALIGNED(pfn, size >> PAGE_SHIFT))
 		return 0;
 	if (dhp->type == DEVMAP_TYPE_UMEM)
-		for (i = 1; i < PTRS_PER_PMD; i++)
+		for (i = 1; i < size >> PAGE_SHIFT; i++)
 			if (dh_pfn(dhp, off + ptob(i)) != pfn + i)
 				return 0;
 	return pfn;
+}
+
+/* i_devmap_huge_pfn() for a 2 MiB page (a PMD entry). */
+static unsigned long i_devmap_pmd_pfn(struct vm_area_struct *vma,
+				      struct devmap_handle *dhp,
+				      unsigned long addr)
+{
+	return i_devmap_huge_pfn(vma, dhp, addr, PMD_SIZE);
 }
 
 /*
@@ -833,31 +842,46 @@ out:
 
 #if XX_HUGE_PFNMAP
 /*
- * A PMD-sized fault (kernels with huge PFN maps): one PMD entry when the
- * 2 MiB page is one contiguous block of a handle without devmap_access(9E)
- * (see i_devmap_pmd_pfn()), else the fault falls back to pages.
+ * A PMD-sized fault (kernels with huge PFN maps), or a PUD-sized one
+ * (kernels with PUD entries in PFN maps): one huge entry when the 2 MiB
+ * (1 GiB) page is one contiguous block of a handle without
+ * devmap_access(9E) (see i_devmap_huge_pfn()), else the fault falls back
+ * to the next smaller size.
  */
 static vm_fault_t i_devmap_vma_huge_fault(struct vm_fault *vmf,
 					  xx_fault_order_t order)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct devmap_seg *seg = vma->vm_private_data;
-	u64 uoff = i_vma_uoff(vma) + ((vmf->address & PMD_MASK) - vma->vm_start);
+	unsigned int o = xx_fault_order(order);
+	bool write = vma->vm_flags & VM_WRITE;
 	vm_fault_t ret = VM_FAULT_FALLBACK;
-	unsigned long pfn;
+	unsigned long size, haddr, pfn;
+	u64 uoff;
 
-	if (!seg || xx_fault_order(order) != PMD_SHIFT - PAGE_SHIFT ||
-	    (vmf->address & PMD_MASK) < vma->vm_start)
+	if (o == PMD_SHIFT - PAGE_SHIFT)
+		size = PMD_SIZE;
+	else if (XX_HUGE_PFNMAP_PUD && o == PUD_SHIFT - PAGE_SHIFT)
+		size = PUD_SIZE;
+	else
 		return VM_FAULT_FALLBACK;
+	haddr = vmf->address & ~(size - 1);
+	if (!seg || haddr < vma->vm_start || !(vma->vm_flags & VM_PFNMAP))
+		return VM_FAULT_FALLBACK;
+	uoff = i_vma_uoff(vma) + (haddr - vma->vm_start);
 	mutex_lock(&seg->lock);
 	if (seg->revoked) {
 		ret = VM_FAULT_SIGBUS;
 		goto out;
 	}
-	pfn = i_devmap_pmd_pfn(vma, i_devmap_find_handle(seg, uoff), vmf->address);
-	if (pfn && (vma->vm_flags & VM_PFNMAP))
-		ret = xx_vmf_insert_pfn_pmd(vmf, pfn,
-					    vma->vm_flags & VM_WRITE);
+	pfn = i_devmap_huge_pfn(vma, i_devmap_find_handle(seg, uoff),
+				vmf->address, size);
+	if (pfn && size == PMD_SIZE)
+		ret = xx_vmf_insert_pfn_pmd(vmf, pfn, write);
+#if XX_HUGE_PFNMAP_PUD
+	else if (pfn)
+		ret = xx_vmf_insert_pfn_pud(vmf, pfn, write);
+#endif
 out:
 	mutex_unlock(&seg->lock);
 	return ret;

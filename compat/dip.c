@@ -416,6 +416,38 @@ static int i_ddi_cdev_mmap(struct file *filp, struct vm_area_struct *vma)
 	return err;
 }
 
+#if XX_HUGE_PFNMAP
+/*
+ * Where a new mapping of a node goes.  The kernel's THP placement puts a
+ * mapping of 2 MiB or more at an address congruent to its file offset
+ * modulo 2 MiB, so that its 2 MiB pages can be PMD entries.  Where PFN maps
+ * have PUD entries, a 64-bit process's mapping of 1 GiB or more (no
+ * MAP_FIXED) is placed congruent modulo 1 GiB the same way: a range 1 GiB
+ * longer is asked for and the mapping put inside it.  If that range cannot
+ * be had, or the caller's address hint is free, it is the THP placement.
+ */
+static unsigned long i_ddi_get_unmapped_area(struct file *filp,
+					     unsigned long addr,
+					     unsigned long len,
+					     unsigned long pgoff,
+					     unsigned long flags)
+{
+	unsigned long off = pgoff << PAGE_SHIFT, ret;
+
+	if (!XX_HUGE_PFNMAP_PUD || len < PUD_SIZE || (flags & MAP_FIXED) ||
+	    in_compat_syscall() || len > TASK_SIZE - PUD_SIZE)
+		return thp_get_unmapped_area(filp, addr, len, pgoff, flags);
+	ret = thp_get_unmapped_area(filp, addr, len + PUD_SIZE, pgoff, flags);
+	if (IS_ERR_VALUE(ret))
+		return thp_get_unmapped_area(filp, addr, len, pgoff, flags);
+	if (addr && ret == addr)
+		return ret;
+	return ret + ((off - ret) & (PUD_SIZE - 1));
+}
+#else
+#define i_ddi_get_unmapped_area	NULL
+#endif
+
 static const struct file_operations i_ddi_cdev_fops = {
 	.owner = THIS_MODULE,
 	.open = i_ddi_cdev_open,
@@ -425,8 +457,8 @@ static const struct file_operations i_ddi_cdev_fops = {
 	.read_iter = i_ddi_cdev_read_iter,
 	.write_iter = i_ddi_cdev_write_iter,
 	.mmap = i_ddi_cdev_mmap,
-	/* 2 MiB-congruent addresses where PMD entries are possible */
-	.get_unmapped_area = xx_get_unmapped_area,
+	/* 2 MiB (1 GiB) congruent addresses where PMD (PUD) entries can be */
+	.get_unmapped_area = i_ddi_get_unmapped_area,
 	.llseek = noop_llseek,
 };
 

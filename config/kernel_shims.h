@@ -86,9 +86,7 @@ static inline unsigned int xx_fault_order(xx_fault_order_t pe_size)
  * Huge PFN maps (HAVE_HUGE_PFNMAP, Linux 6.12): a VM_PFNMAP mapping may
  * hold PMD entries.  XX_HUGE_PFNMAP says whether the running kernel's
  * build has them; there, xx_vmf_insert_pfn_pmd() maps the PMD of @vmf to
- * the 2 MiB-aligned frame @pfn, and xx_get_unmapped_area() is the kernel's
- * THP placement, which puts a mapping of 2 MiB or more at an address
- * congruent to its file offset modulo 2 MiB (needed for PMD entries).
+ * the 2 MiB-aligned frame @pfn.
  */
 #ifdef HAVE_HUGE_PFNMAP
 #include <linux/huge_mm.h>
@@ -115,10 +113,35 @@ static inline vm_fault_t xx_vmf_insert_pfn_pmd(struct vm_fault *vmf,
 }
 #endif
 
-#define xx_get_unmapped_area	thp_get_unmapped_area
 #else
 #define XX_HUGE_PFNMAP	0
-#define xx_get_unmapped_area	NULL
+#endif
+
+/*
+ * PUD entries in PFN maps (HAVE_HUGE_PFNMAP_PUD, Linux 6.12 on x86_64):
+ * XX_HUGE_PFNMAP_PUD says whether the running kernel's build has them;
+ * there, xx_vmf_insert_pfn_pud() maps the PUD of @vmf to the 1 GiB-aligned
+ * frame @pfn.  Its argument became the frame number in the same change as
+ * vmf_insert_pfn_pmd()'s (HAVE_PFN_T).
+ */
+#if defined(HAVE_HUGE_PFNMAP) && defined(HAVE_HUGE_PFNMAP_PUD)
+#define XX_HUGE_PFNMAP_PUD	1
+
+#ifdef HAVE_PFN_T
+static inline vm_fault_t xx_vmf_insert_pfn_pud(struct vm_fault *vmf,
+					       unsigned long pfn, bool write)
+{
+	return vmf_insert_pfn_pud(vmf, __pfn_to_pfn_t(pfn, PFN_DEV), write);
+}
+#else
+static inline vm_fault_t xx_vmf_insert_pfn_pud(struct vm_fault *vmf,
+					       unsigned long pfn, bool write)
+{
+	return vmf_insert_pfn_pud(vmf, pfn, write);
+}
+#endif
+#else
+#define XX_HUGE_PFNMAP_PUD	0
 #endif
 
 #endif /* _XX_KERNEL_SHIMS_H */
