@@ -7,7 +7,7 @@
  *
  * Handles without a devmap_access(9E) callback are loaded at mmap time
  * (i_devmap_populate(): kernel memory in batches with vm_insert_pages(),
- * registers by a partial io_remap_pfn_range()), so the mapping is
+ * registers in one pass over the page tables), so the mapping is
  * populated when mmap(2) returns - except, on kernels with huge PFN maps,
  * the 2 MiB blocks that one PMD entry can map, which are mapped at their
  * first access (.huge_fault); the others are loaded at fault time through
@@ -26,9 +26,12 @@
  *           i_mmap_rwsem (the kernel's; unmap_mapping_range() in
  *                         devmap_unload() and revocation)
  *
- * mn->seg_lock (a node's list of segments) and i_devmap_faults_lock (the
- * faults being served, for devmap_load() of another segment) are leaves:
- * nothing else is taken under them.  A second segment's lock is only ever
+ * mn->seg_lock (a node's list of segments), i_devmap_faults_lock (the
+ * faults being served, for devmap_load() of another segment) and
+ * i_devmap_regs_lock (devmem.c's shared register memory types, taken when
+ * a devmem handle is set up, remapped or freed) are leaves: nothing else
+ * of xxddi's is taken under them (the last makes and frees memory type
+ * reservations under it).  A second segment's lock is only ever
  * tried (mutex_trylock) while one is held.  Entry points run inside an
  * SRCU read section of i_ddi_node_srcu, which ddi_remove_minor_node() waits
  * for before it revokes the node's mappings (see dip.c).
@@ -561,32 +564,74 @@ static bool i_devmap_has_access_cb(struct devmap_handle *dhp)
 	return dhp->callbackops && dhp->callbackops->devmap_access;
 }
 
+/* The pages of a register range being filled in by apply_to_page_range(). */
+struct devmap_fill {
+	struct mm_struct *mm;
+	unsigned long pfn;	/* the next page's frame */
+	pgprot_t prot;		/* every page's protection */
+};
+
+/* apply_to_existing_page_range(): the protection of a loaded page. */
+static int i_devmap_read_prot(pte_t *pte, unsigned long addr, void *data)
+{
+	struct devmap_fill *fill = data;
+
+	fill->prot = pte_pgprot(ptep_get(pte));
+	return 0;
+}
+
+/* apply_to_page_range(): map the next frame of a register range here. */
+static int i_devmap_fill_pte(pte_t *pte, unsigned long addr, void *data)
+{
+	struct devmap_fill *fill = data;
+	struct mm_struct *mm = fill->mm;
+
+	if (!pte_none(ptep_get(pte)))
+		return -EBUSY;
+	set_pte_at(mm, addr, pte, pte_mkspecial(pfn_pte(fill->pfn, fill->prot)));
+	fill->pfn++;
+	return 0;
+}
+
 /*
  * Load [@addr, @end) of @vma, a fresh PFN map, from @dhp (no translation
- * there yet).  Registers go in with io_remap_pfn_range(), all but the last
- * page: a remap of less than the whole VMA takes the memory type the
- * handle's devmap_regs reserved (x86 looks it up, as vmf_insert_pfn()
- * does) and ties no reservation to the VMA - one that revocation, zapping
- * without the VMA's mmap_lock, could not release safely.  The rest goes in
- * page by page with vmf_insert_pfn().
+ * there yet).  The first page goes in with vmf_insert_pfn(), which gives
+ * it the memory type the PAT holds for it (on x86: the one the handle's
+ * devmap_regs reserved over the whole handle, with which every other
+ * reservation overlapping it agrees - the PAT refuses or adapts to a
+ * conflicting one).  Kernel memory goes in page by page the same way.
+ * The other pages of registers therefore have that page's protection:
+ * they are written with it in one pass over the page tables
+ * (apply_to_page_range(), as i915 fills its aperture), which neither
+ * looks the memory type up per page, as a partial io_remap_pfn_range() or
+ * vmf_insert_pfn() does, nor ties a reservation to the VMA, as a
+ * whole-VMA io_remap_pfn_range() does - one that revocation, zapping
+ * without the VMA's mmap_lock, could not release safely.
  */
 static int i_devmap_prefault_pfns(struct vm_area_struct *vma,
 				  struct devmap_handle *dhp, unsigned long addr,
 				unsigned long end)
 {
 	u64 off = i_vma_uoff(vma) + (addr - vma->vm_start);
+	struct devmap_fill fill;
 	int err;
 
+	err = i_devmap_insert(vma, addr, dhp, off);
+	if (err)
+		return -err;
 	if (dhp->type == DEVMAP_TYPE_DEVMEM && end - addr > PAGE_SIZE) {
-		err = io_remap_pfn_range(vma, addr, dh_pfn(dhp, off),
-					 end - PAGE_SIZE - addr,
-					 vma->vm_page_prot);
+		fill.mm = vma->vm_mm;
+		err = apply_to_existing_page_range(vma->vm_mm, addr, PAGE_SIZE,
+						   i_devmap_read_prot, &fill);
 		if (err)
 			return err;
-		off += end - PAGE_SIZE - addr;
-		addr = end - PAGE_SIZE;
+		fill.pfn = dh_pfn(dhp, off) + 1;
+		return apply_to_page_range(vma->vm_mm, addr + PAGE_SIZE,
+					   end - addr - PAGE_SIZE,
+					   i_devmap_fill_pte, &fill);
 	}
-	for (; addr < end; addr += PAGE_SIZE, off += PAGE_SIZE) {
+	for (addr += PAGE_SIZE, off += PAGE_SIZE; addr < end;
+	     addr += PAGE_SIZE, off += PAGE_SIZE) {
 		err = i_devmap_insert(vma, addr, dhp, off);
 		if (err)
 			return -err;

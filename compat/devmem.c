@@ -3,9 +3,10 @@
  * Device registers in a devmap(9E) mapping: devmap_devmem_setup(9F) and
  * devmap_devmem_remap(9F), the register counterpart of umem.c's
  * devmap_umem_setup(9F).  Register sets are numbered as for
- * ddi_regs_map_setup(9F) (regs.c).  A devmem handle holds a kernel mapping
- * of its registers (struct devmap_regs) that keeps their memory type while
- * user translations of them may exist.
+ * ddi_regs_map_setup(9F) (regs.c).  A devmem handle holds a reservation
+ * of its registers' memory type (struct devmap_regs, shared by the
+ * handles whose registers it covers) while user translations of them may
+ * exist.
  */
 #include <linux/capability.h>
 #include <linux/io.h>
@@ -16,43 +17,86 @@
 #include <sys/ddidevmap.h>
 #include "impl.h"
 
+/*
+ * The memory type reservations of registers in user mappings, shared: a
+ * handle whose registers lie inside a live reservation of the same
+ * caching takes a reference on it instead of making one of its own.
+ */
+static LIST_HEAD(i_devmap_regs_list);
+static DEFINE_MUTEX(i_devmap_regs_lock);	/* protects the list */
+
 static void i_devmap_regs_release(struct kref *ref)
+	__releases(&i_devmap_regs_lock)
 {
 	struct devmap_regs *regs = container_of(ref, struct devmap_regs, ref);
 
-	iounmap(regs->va);
+	list_del(&regs->link);
+	mutex_unlock(&i_devmap_regs_lock);
+	if (regs->va)
+		iounmap(regs->va);
+	else
+		arch_io_free_memtype_wc(regs->phys, regs->len);
 	kfree(regs);
 	atomic_long_dec(&xxddi_stats.regmaps);
 }
 
 /**
  * i_devmap_regs_rele() - drop a devmem handle's reference on its registers'
- * kernel mapping
- * @regs: the mapping; unmapped with the last reference
+ * memory type reservation
+ * @regs: the reservation; released with the last reference
  *
- * Context: process context, may sleep.
+ * Context: process context, may sleep; takes i_devmap_regs_lock (a leaf).
  */
 void i_devmap_regs_rele(struct devmap_regs *regs)
 {
-	kref_put(&regs->ref, i_devmap_regs_release);
+	kref_put_mutex(&regs->ref, i_devmap_regs_release, &i_devmap_regs_lock);
 }
 
-/* Map [@phys, @phys + @len) of registers into the kernel with @cache. */
+/*
+ * Reserve the memory type @cache for [@phys, @phys + @len) of registers,
+ * or share a live reservation of the same caching that covers it.  The
+ * user translations need the memory type only, not a kernel mapping:
+ * write-combining is reserved alone (arch_io_reserve_memtype_wc(), as
+ * io_mapping_init_wc() does); uncached registers are mapped with ioremap(),
+ * whose reservation only the kernel's own code can make without a mapping.
+ */
 static struct devmap_regs *i_devmap_regs_map(resource_size_t phys, size_t len,
 					     int cache)
 {
-	struct devmap_regs *regs = kzalloc(sizeof(*regs), GFP_KERNEL);
+	struct devmap_regs *regs;
 
-	if (!regs)
-		return NULL;
-	kref_init(&regs->ref);
-	regs->va = cache == DEVMAP_CACHE_WC ? ioremap_wc(phys, len) :
-					      ioremap(phys, len);
-	if (!regs->va) {
-		kfree(regs);
-		return NULL;
+	mutex_lock(&i_devmap_regs_lock);
+	list_for_each_entry(regs, &i_devmap_regs_list, link) {
+		if (regs->cache == cache && regs->phys <= phys &&
+		    phys + len <= regs->phys + regs->len &&
+		    kref_get_unless_zero(&regs->ref)) {
+			mutex_unlock(&i_devmap_regs_lock);
+			return regs;
+		}
 	}
+	regs = kzalloc(sizeof(*regs), GFP_KERNEL);
+	if (!regs)
+		goto out;
+	kref_init(&regs->ref);
+	regs->phys = phys;
+	regs->len = len;
+	regs->cache = cache;
+	if (cache == DEVMAP_CACHE_WC) {
+		if (arch_io_reserve_memtype_wc(phys, len))
+			goto fail;
+	} else {
+		regs->va = ioremap(phys, len);
+		if (!regs->va)
+			goto fail;
+	}
+	list_add(&regs->link, &i_devmap_regs_list);
 	atomic_long_inc(&xxddi_stats.regmaps);
+	goto out;
+fail:
+	kfree(regs);
+	regs = NULL;
+out:
+	mutex_unlock(&i_devmap_regs_lock);
 	return regs;
 }
 
@@ -131,26 +175,28 @@ static int i_devmem_resolve(struct devmap_handle *dhp, dev_info_t *dip,
  * Mapping device memory needs CAP_SYS_RAWIO, as the PCI sysfs resource
  * files and /dev/mem do, and is refused under kernel lockdown.  Device
  * memory mappings are shared only, VM_IO | VM_PFNMAP, never copied on
- * write.  The handle maps the registers into the kernel as
- * ddi_regs_map_setup() does (ioremap() or ioremap_wc()), which reserves
- * their memory type (x86 PAT) for as long as user translations of them may
- * exist; the translations take that memory type - handles without
- * devmap_access are loaded at mmap(2) time (a partial io_remap_pfn_range()
- * and vmf_insert_pfn()), or with 2 MiB PMD entries at first access where
- * the kernel has huge PFN maps; the others at fault time.  Unlike a
- * whole-VMA io_remap_pfn_range(), whose reservation belongs to the VMA,
- * this lets the mapping be split and lets detach revoke it at any time.
+ * write.  The handle holds a reservation of the registers' memory type
+ * (x86 PAT: write-combining reserved alone, uncached by an ioremap() of
+ * the registers), shared with the live handles whose registers it covers,
+ * for as long as user translations of them may exist; the translations
+ * take that memory type - handles without devmap_access are loaded at
+ * mmap(2) time (the first page with vmf_insert_pfn(), the others with its
+ * protection in one pass over the page tables), or with 2 MiB PMD (1 GiB
+ * PUD) entries at first access where the kernel has huge PFN maps (PUD
+ * entries in them); the others at fault time.  Unlike a whole-VMA
+ * io_remap_pfn_range(), whose reservation belongs to the VMA, this lets
+ * the mapping be split and lets detach revoke it at any time.
  *
  * Context: process context, from devmap(9E) (mmap_lock held).
  * Return: 0, or -1 (DDI_FAILURE), as on Solaris.  The reason is kept in
  * the handle, and mmap(2) fails with it where Linux has a more specific
  * errno than Solaris' ENXIO: EACCES (protection beyond @maxprot), EPERM
- * (no CAP_SYS_RAWIO, or lockdown), ENOMEM (no memory for the kernel
- * mapping); else ENXIO (bad handle or arguments, unaligned @roff/@len, a
- * configuration space or I/O port register set, write-combining on
- * non-prefetchable memory, @roff + @len beyond the register set, an absent
- * register set, or a page shared with another device's registers -
- * illumos does not check this).
+ * (no CAP_SYS_RAWIO, or lockdown), ENOMEM (no memory, or no memory type,
+ * for the registers); else ENXIO (bad handle or arguments, unaligned
+ * @roff/@len, a configuration space or I/O port register set,
+ * write-combining on non-prefetchable memory, @roff + @len beyond the
+ * register set, an absent register set, or a page shared with another
+ * device's registers - illumos does not check this).
  */
 int devmap_devmem_setup(devmap_cookie_t dhc, dev_info_t *dip,
 			struct devmap_callback_ctl *callbackops,

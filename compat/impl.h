@@ -184,9 +184,9 @@ struct devmap_seg;
  * @setup_len: bytes the setup call exported
  * @pfn:      devmem: page frame number of the handle's first page
  * @cache:    devmem: the caching of the mapping (DEVMAP_CACHE_*)
- * @regs:     devmem: the kernel mapping of the registers that holds their
- *            memory type while user translations may exist (shared by
- *            the handles split or copied from this one)
+ * @regs:     devmem: the reservation of the registers' memory type, held
+ *            while user translations may exist (shared by the handles
+ *            split or copied from this one, and other handles it covers)
  * @callbackops: devmap_callback_ctl(9S) or NULL
  * @pvtp:     the driver's private data (devmap_map/dup/unmap)
  * @error:    errno of the last failed setup call on this handle
@@ -263,16 +263,26 @@ struct devmap_seg {
 #define DEVMAP_RELEASED		2
 
 /**
- * struct devmap_regs - a kernel mapping of device registers
- * (ioremap()/ioremap_wc()) that a devmem handle holds while user
- * translations of the registers may exist: on x86 it reserves the PAT
- * memory type of the range, which the translations inserted at fault time
- * then take (vmf_insert_pfn() looks it up), and which ends with it.
- * @ref: one per devmem handle using it
- * @va:  the kernel mapping
+ * struct devmap_regs - the memory type reservation (x86 PAT) of device
+ * registers that devmem handles hold while user translations of them may
+ * exist: the translations take that memory type (vmf_insert_pfn() looks
+ * it up, the other pages of a range copy the first one's), which ends
+ * with the last reference.  Shared by every handle whose registers lie in
+ * [@phys, @phys + @len) with the same caching (compat/devmem.c).
+ * @ref:   one per devmem handle using it
+ * @link:  in devmem.c's list of live reservations
+ * @phys:  physical address of the first register byte, page aligned
+ * @len:   bytes, a page multiple
+ * @cache: DEVMAP_CACHE_UC or DEVMAP_CACHE_WC
+ * @va:    uncached: the kernel mapping (ioremap()) that holds the
+ *         reservation; write-combining: NULL (arch_io_reserve_memtype_wc())
  */
 struct devmap_regs {
 	struct kref ref;
+	struct list_head link;
+	resource_size_t phys;
+	size_t len;
+	int cache;
 	void __iomem *va;
 };
 

@@ -13,8 +13,8 @@
  *   xxddi_stats) while the driver is installed;
  * - when the driver is removed (mod_remove(9F)) or fails to install, every
  *   count must be zero: a count left over is a leak and WARNs;
- * - the read-only parameter huge_pfnmap
- *   (/sys/module/MODULE/parameters/huge_pfnmap).
+ * - the read-only parameters huge_pfnmap and huge_pfnmap_pud
+ *   (/sys/module/MODULE/parameters/).
  */
 #include <linux/bug.h>
 #include <linux/debugfs.h>
@@ -30,6 +30,12 @@ static bool huge_pfnmap = XX_HUGE_PFNMAP;
 module_param(huge_pfnmap, bool, 0444);
 MODULE_PARM_DESC(huge_pfnmap,
 		 "Y/N: 2 MiB blocks are mapped with PMD entries (read-only)");
+
+/* Read-only: whether this build maps 1 GiB blocks with PUD entries. */
+static bool huge_pfnmap_pud = XX_HUGE_PFNMAP_PUD;
+module_param(huge_pfnmap_pud, bool, 0444);
+MODULE_PARM_DESC(huge_pfnmap_pud,
+		 "Y/N: 1 GiB blocks of device memory are mapped with PUD entries (read-only)");
 
 /* The counts, in the order and with the names ddi_stats shows them. */
 static const struct {
