@@ -1000,6 +1000,7 @@ static int helper_usage(void)
 		"       pci_test --map-errno DEV REGION OFF LEN\n"
 		"       pci_test --peek32 DEV REGION OFF\n"
 		"       pci_test --split-unmap DEV REGION\n"
+		"       pci_test --huge DEV REGION\n"
 		"       pci_test --region-info DEV REGION\n"
 		"       pci_test --find edu|ivshmem\n");
 	return 2;
@@ -1242,6 +1243,61 @@ static int mode_split_unmap(int argc, char **argv)
 	return fflush(stdout) ? 1 : 0;
 }
 
+/*
+ * --huge DEV REGION: map the first GiB of REGION (at least 1 GiB), store a
+ * marker in a page of each 2 MiB and read each back through a one-page
+ * mapping of its own, clear them; print the minor faults the stores took,
+ * whether the mapping is 1 GiB-aligned, and "ok" (or why not).
+ */
+static int mode_huge(int argc, char **argv)
+{
+	const size_t gib = (size_t)1 << 30, step = (size_t)2 << 20;
+	size_t pg = page_size(), k, bad = 0;
+	struct xxmem_region_info ri;
+	char *p, *q;
+	long faults;
+	int fd, rc;
+
+	if (argc != 4)
+		return helper_usage();
+	rc = helper_region(argv, O_RDWR, &fd, &ri);
+	if (rc)
+		return rc;
+	if (sizeof(size_t) < 8 || ri.size < gib) {
+		errno = ENXIO;
+		return helper_fail("a 64-bit process and a region of 1 GiB");
+	}
+	p = xx_mmap(fd, ri.offset, gib, PROT_READ | PROT_WRITE, MAP_SHARED);
+	if (map_failed(p))
+		return helper_fail("mmap of 1 GiB");
+	faults = minor_faults();
+	for (k = 0; k < gib; k += step)
+		wr32(p, k + 0x40, 0x9e000000 | (uint32_t)(k / step));
+	faults = minor_faults() - faults;
+	for (k = 0; k < gib; k += step) {
+		q = xx_mmap(fd, ri.offset + k, pg, PROT_READ | PROT_WRITE,
+			    MAP_SHARED);
+		if (map_failed(q))
+			return helper_fail("mmap of one page");
+		if (rd32(q, 0x40) != (0x9e000000 | (uint32_t)(k / step)) &&
+		    !bad++)
+			fprintf(stderr, "pci_test: at 0x%zx: 0x%08x through a one-page mapping\n",
+				k + 0x40, rd32(q, 0x40));
+		wr32(q, 0x40, 0);
+		munmap(q, pg);
+	}
+	for (k = 0; k < gib; k += step)
+		if (rd32(p, k + 0x40) && !bad++)
+			fprintf(stderr, "pci_test: at 0x%zx: 0x%08x after it was cleared through another mapping\n",
+				k + 0x40, rd32(p, k + 0x40));
+	if (munmap(p, gib))
+		return helper_fail("munmap");
+	close(fd);
+	printf("faults=%ld aligned=%d %s\n", faults,
+	       (uintptr_t)p % gib == 0, bad ? "mismatch" : "ok");
+	return fflush(stdout) ? 1 : 0;
+}
+
 /* --region-info DEV REGION */
 static int mode_region_info(int argc, char **argv)
 {
@@ -1284,6 +1340,7 @@ static const struct {
 	{ "--map-errno", mode_map_errno },
 	{ "--peek32", mode_peek32 },
 	{ "--split-unmap", mode_split_unmap },
+	{ "--huge", mode_huge },
 	{ "--region-info", mode_region_info },
 	{ "--find", mode_find },
 };

@@ -4,7 +4,7 @@
 # pci_test.sh - the PCI instances of xxmem as the system sees them: the
 # nodes in sysfs, the PAT memory type of BAR mappings, unbinding while
 # mapped (revocation), rebinding, rmmod while mapped, I/O BARs, xxmemctl
-# peek32/poke32.  TAP version 13; runs in the guest as root (busybox sh)
+# peek32/poke32, 1 GiB PUD entries in a huge BAR.  TAP version 13; runs in the guest as root (busybox sh)
 # with QEMU's edu and ivshmem-plain devices (tests skip without them).
 #
 # Usage: pci_test.sh [KO_DIR]     KO_DIR holds xxmem.ko (/xxmem)
@@ -27,7 +27,7 @@ PCI=/sys/bus/pci/devices
 DRV=/sys/bus/pci/drivers/xxmem
 PAT=/sys/kernel/debug/x86/pat_memtype_list
 TMP=${TMPDIR:-/tmp}/xxmem_pci_test.$$
-PLAN=9
+PLAN=10
 
 # edu: 0x010000ed in its ID register; the letters "xxme" of the host
 # pattern at the start of ivshmem's BAR 2, read as a little-endian word.
@@ -91,7 +91,7 @@ each_node() {
 
 # bar_of BDF: the region the tests map of it (ivshmem's BAR 2, edu's 0)
 bar_of() {
-	if [ "$1" = "$ivs_bdf" ]; then
+	if [ "$1" = "$ivs_bdf" ] || [ "$1" = "$huge_bdf" ]; then
 		echo 2
 	else
 		echo 0
@@ -203,7 +203,7 @@ poke_holder() {
 # Bind every function this script knows back to xxmem.
 rebind_all() {
 	is_loaded xxmem || return 0
-	for _b in $edu_bdf $ivs_bdf; do
+	for _b in $edu_bdf $ivs_bdf $huge_bdf; do
 		bound_to_xxmem "$_b" && continue
 		bind "$_b" || diag "cannot rebind $_b: $(cat "$TMP/bind.err")"
 	done
@@ -239,8 +239,19 @@ fi
 
 edu_bdf=$(pci_find 0x1234 0x11e8)
 ivs_bdf=$(pci_find 0x1af4 0x1110)
-diag "edu: ${edu_bdf:-absent}, ivshmem: ${ivs_bdf:-absent}"
-for b in $edu_bdf $ivs_bdf; do
+# the ivshmem function whose BAR 2 is 1 GiB or more (xxmem-lib.sh's second)
+huge_bdf=
+for d in "$PCI"/*; do
+	if [ "$(cat "$d/vendor")" != 0x1af4 ] ||
+	   [ "$(cat "$d/device")" != 0x1110 ]; then
+		continue
+	fi
+	# shellcheck disable=SC2046 # split the resource line
+	set -- $(bar_line "${d##*/}" 2)
+	[ $(($2 - $1 + 1)) -ge $((1 << 30)) ] && huge_bdf=${d##*/} && break
+done
+diag "edu: ${edu_bdf:-absent}, ivshmem: ${ivs_bdf:-absent}, 1 GiB ivshmem: ${huge_bdf:-absent}"
+for b in $edu_bdf $ivs_bdf $huge_bdf; do
 	wait_until 50 has_node "$b" || diag "$b has no xxmem node"
 done
 
@@ -602,6 +613,56 @@ t_rmmod_while_pci_mapped_fails_then_succeeds() {
 	end
 }
 
+# A 1 GiB BAR (the second ivshmem's BAR 2) maps with one PUD entry per GiB
+# where xxmem has them (huge_pfnmap_pud=Y): a store in every 2 MiB of a
+# 1 GiB mapping takes at most one minor fault, at a 1 GiB-aligned address;
+# else with PMD entries (one fault per 2 MiB), or, without huge PFN maps,
+# prefaulted at mmap (none).  Each store reads back through a one-page
+# mapping.  With the huge entries: the split mappings (munmap of the first
+# page, mprotect of one, munmap of a hole) still map their own memory and
+# leave no PAT entry, and an unbind while mapped revokes them (SIGBUS).
+t_huge_bar_pud_entries() {
+	skip_unless huge_bar_pud_entries "no ivshmem function with a 1 GiB BAR 2" \
+		[ -n "$huge_bdf" ] || return
+	begin huge_bar_pud_entries
+	pud=$(cat /sys/module/xxmem/parameters/huge_pfnmap_pud)
+	pmd=$(cat /sys/module/xxmem/parameters/huge_pfnmap)
+	if ! dev=$(pci_node "$huge_bdf"); then
+		fail "$huge_bdf has no node"
+		end
+		return
+	fi
+	out=$("$PCI_TEST" --huge "$dev" 2 2>&1)
+	diag "$dev region 2, 1 GiB: $out (huge_pfnmap=$pmd huge_pfnmap_pud=$pud)"
+	faults=$(echo "$out" | sed -n 's/^faults=\([0-9]*\) .*/\1/p')
+	case $out in
+	"faults="*" ok") ;;
+	*) fail "$dev: 1 GiB map, store and read back: $out" ;;
+	esac
+	if [ -z "$faults" ]; then
+		:
+	elif [ "$pud" = Y ]; then
+		[ "$faults" -le 1 ] ||
+			fail "$dev: $faults minor faults for 1 GiB, want at most 1 (a PUD entry)"
+		case $out in
+		*" aligned=1 "*) ;;
+		*) fail "$dev: the 1 GiB mapping is not 1 GiB-aligned: $out" ;;
+		esac
+	elif [ "$pmd" = Y ]; then
+		diag "no PUD entries in this kernel's PFN maps (Linux 6.12 on x86_64 has them): PMD entries, at most one fault per 2 MiB"
+		[ "$faults" -le 512 ] ||
+			fail "$dev: $faults minor faults for 1 GiB, want at most 512 (PMD entries)"
+	else
+		diag "no huge PFN maps in this kernel (before Linux 6.12): prefaulted at mmap, no fault"
+		[ "$faults" -eq 0 ] ||
+			fail "$dev: $faults minor faults after mmap, want 0 (prefaulted)"
+	fi
+	split_pat_released "$huge_bdf" "$dev"
+	unbind_while_mapped "$huge_bdf" "$dev"
+	log_clean
+	end
+}
+
 run() {
 	case " ${PCI_TESTS:-$1} " in
 	*" $1 "*) "t_$1" ;;
@@ -618,6 +679,7 @@ run unbind_while_mapped_child_gets_sigbus
 run open_fd_after_unbind_gets_enodev
 run rebind_and_map_again
 run rmmod_while_pci_mapped_fails_then_succeeds
+run huge_bar_pud_entries
 
 [ "$n" -eq "$PLAN" ] || diag "ran $n tests, planned $PLAN"
 diag "pci_test.sh: $n tests, $failed failed"

@@ -385,6 +385,15 @@ bool huge_pfnmap(const char *mod)
 	return !strcmp(read_line(path), "Y");
 }
 
+/* The minor page faults of this process so far (getrusage). */
+long minor_faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
 /* Write @val to the (module parameter) file @path: all of it, or false. */
 bool param_write(const char *path, const char *val)
 {

@@ -89,6 +89,7 @@ int read_file(const char *path, char *buf, size_t n);
 size_t read_all(int fd, char *buf, size_t size);
 int write_file(const char *path, const char *val);
 bool huge_pfnmap(const char *mod);
+long minor_faults(void);
 bool param_write(const char *path, const char *val);
 int xxmem_node_of(const char *bdf);
 

@@ -85,14 +85,6 @@ static bool thp_enabled(void)
 		       "[never]");
 }
 
-static long minor_faults(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt;
-}
-
 /* Path of this binary, for running our own helper modes. */
 static const char *self_path(void)
 {

@@ -185,9 +185,10 @@ cc_short() {
 
 # pci_devices NAME: QEMU's edu and pci-testdev (the I/O BAR row of the
 # bad-input table) and an ivshmem-plain device backed by a host file
-# (tools/xxmem-ivshmem) for the PCI suites; sets pci_args (QEMU arguments)
-# and ivshmem_file.  Fails, leaving the ivshmem device out, if its file
-# cannot be prepared.
+# (tools/xxmem-ivshmem) for the PCI suites, and a second one whose BAR 2
+# is 1 GiB (a sparse file: what the tests touch is all it takes), for PUD
+# entries; sets pci_args (QEMU arguments) and ivshmem_file.  Fails, leaving
+# the ivshmem devices out, if their files cannot be prepared.
 pci_devices() {
 	local ivs=$XXMEM_TOP/tools/xxmem-ivshmem args
 
@@ -196,11 +197,12 @@ pci_devices() {
 	[[ -x $ivs ]] || return 0
 	ivshmem_file=/dev/shm/$PROG.$$.$1
 	if "$ivs" prepare "$ivshmem_file" &&
-	   args=$("$ivs" qemu-args "$ivshmem_file"); then
-		pci_args+=" $args"
+	   args=$("$ivs" qemu-args "$ivshmem_file") &&
+	   truncate -s 1G "$ivshmem_file.1g"; then
+		pci_args+=" $args -object memory-backend-file,id=xxivshmem1g,size=1G,share=on,mem-path=$ivshmem_file.1g -device ivshmem-plain,memdev=xxivshmem1g"
 		return 0
 	fi
-	rm -f "$ivshmem_file"
+	rm -f "$ivshmem_file" "$ivshmem_file.1g"
 	ivshmem_file=
 	return 1
 }
@@ -208,7 +210,7 @@ pci_devices() {
 # pci_devices_done: the ivshmem file removed
 pci_devices_done() {
 	if [[ -n ${ivshmem_file:-} ]]; then
-		rm -f "$ivshmem_file"
+		rm -f "$ivshmem_file" "$ivshmem_file.1g"
 	fi
 	ivshmem_file=
 }
