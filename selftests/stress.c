@@ -160,10 +160,7 @@ static bool thread_init(struct thr *t)
 		    (size_t)S->r1_pages * PG);
 	shadow_init(&t->sh[SH_R3], (uint64_t)t->slot * S->r3_bytes,
 		    S->r3_bytes);
-	t->bar_dev = -1;
-	for (i = 0; i < S->npci; i++)
-		if (S->pci[i].kind == PCI_IVSHMEM && S->bar_pages)
-			t->bar_dev = (int)i;
+	t->bar_dev = S->bar_pages ? S->bar_dev : -1;
 	shadow_init(&t->sh[SH_BAR],
 		    BAR_SLOT_BASE + (uint64_t)t->slot * S->bar_pages * PG,
 		    t->bar_dev >= 0 ? (size_t)S->bar_pages * PG : 0);
@@ -506,7 +503,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: stress [--seed N] [--procs P] [--threads T] [--ops N] [--dev PATH]\n"
 		"              [--peer PATH] [--trace FILE] [--no-pci] [--pci-cycles N]\n"
-		"              [--timeout SECS] [--log-ops]\n");
+		"              [--timeout SECS] [--log-ops] [--huge-bar]\n");
 	exit(2);
 }
 
@@ -526,14 +523,14 @@ static uint64_t num(const char *s)
 struct opts {
 	const char *peer, *trace, *dev;
 	unsigned int procs, threads, ops, timeout;
-	bool seeded, no_pci, log_ops;
+	bool seeded, no_pci, log_ops, huge_bar;
 	uint64_t seed;
 };
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_SEED = 1, O_PROCS, O_THREADS, O_OPS, O_DEV, O_PEER, O_TRACE,
-	       O_NO_PCI, O_PCI_CYCLES, O_TIMEOUT, O_LOG_OPS };
+	       O_NO_PCI, O_PCI_CYCLES, O_TIMEOUT, O_LOG_OPS, O_HUGE_BAR };
 	static const struct option longopts[] = {
 		{ "seed", required_argument, NULL, O_SEED },
 		{ "procs", required_argument, NULL, O_PROCS },
@@ -546,6 +543,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "pci-cycles", required_argument, NULL, O_PCI_CYCLES },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "log-ops", no_argument, NULL, O_LOG_OPS },
+		{ "huge-bar", no_argument, NULL, O_HUGE_BAR },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -588,6 +586,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case O_LOG_OPS:
 			o->log_ops = true;
+			break;
+		case O_HUGE_BAR:
+			o->huge_bar = true;
 			break;
 		default:
 			usage();
@@ -659,11 +660,33 @@ static int slots_size(const struct opts *o)
 	S->r3_bytes = (uint32_t)(S->rsize[3] / S->nslots) & ~7u;
 	if (!o->no_pci)
 		find_pci();
-	for (p = 0; p < S->npci; p++)
-		if (S->pci[p].kind == PCI_IVSHMEM &&
-		    S->pci[p].size[2] > BAR_SLOT_BASE)
-			S->bar_pages = (uint32_t)((S->pci[p].size[2] - BAR_SLOT_BASE) /
-						  PG / S->nslots);
+	/*
+	 * The BAR slots are in the smallest ivshmem BAR 2, or with
+	 * --huge-bar in the largest, which must be 1 GiB: there mappings of
+	 * a whole GiB (mmap_range()) get PUD entries where xxmem has them.
+	 */
+	S->bar_dev = -1;
+	S->huge_bar = o->huge_bar;
+	for (p = 0; p < S->npci; p++) {
+		uint64_t sz = S->pci[p].size[2];
+
+		if (S->pci[p].kind != PCI_IVSHMEM || sz <= BAR_SLOT_BASE)
+			continue;
+		if (S->bar_dev < 0 ||
+		    (o->huge_bar ? sz > S->pci[S->bar_dev].size[2] :
+				   sz < S->pci[S->bar_dev].size[2]))
+			S->bar_dev = (int32_t)p;
+	}
+	if (o->huge_bar &&
+	    (S->bar_dev < 0 || S->pci[S->bar_dev].size[2] < HUGE_BAR)) {
+		out_line("# stress: --huge-bar: no ivshmem function with a 1 GiB BAR 2");
+		return 2;
+	}
+	if (S->bar_dev >= 0)
+		S->bar_pages = (uint32_t)((S->pci[S->bar_dev].size[2] -
+					   BAR_SLOT_BASE) / PG / S->nslots);
+	if (S->bar_pages > BAR_SLOT_MAX)
+		S->bar_pages = BAR_SLOT_MAX;
 	return 0;
 }
 

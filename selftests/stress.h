@@ -61,6 +61,8 @@
  * host pattern at 0, guest pattern at 0x80000), which the stress only reads.
  */
 #define BAR_SLOT_BASE	0x81000u
+#define BAR_SLOT_MAX	64u		/* pages of a thread's BAR slot, at most */
+#define HUGE_BAR	(1ull << 30)	/* a BAR this large may get PUD entries */
 
 typedef uint64_t u64a __attribute__((aligned(8)));
 
@@ -119,6 +121,8 @@ struct shared {
 	u64a rsize[NREG0];	/* region sizes of /dev/xxmem */
 	/* a thread's slot: slot * X .. (slot + 1) * X of each region */
 	uint32_t r0_pages, r1_pages, r3_bytes, bar_pages;
+	int32_t bar_dev;	/* the ivshmem function of the BAR slots, or -1 */
+	uint32_t huge_bar;	/* --huge-bar: it is the one with the 1 GiB BAR */
 	struct rwl lock;
 	uint32_t trace_on;	/* the trace exists and is drained */
 	uint32_t overflow;	/* the trace filled up: lines may be lost */

@@ -32,6 +32,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/tap_lib.sh"
 STATS=$(ddi_stats xxmem)
 TMP=${TMPDIR:-/tmp}
+HUGE_BAR_RUN=
 # The tests of one run, for its lines when it cannot start.
 TESTS="run trace empty rmmod pat objects"
 
@@ -117,6 +118,7 @@ run_stress() {
 	[ -n "$STRESS_PROCS" ] && set -- "$@" --procs "$STRESS_PROCS"
 	[ -n "$STRESS_THREADS" ] && set -- "$@" --threads "$STRESS_THREADS"
 	[ -x "$ST/$_peer" ] && set -- "$@" --peer "$ST/$_peer"
+	[ -n "$HUGE_BAR_RUN" ] && set -- "$@" --huge-bar
 	_main=$1
 	shift
 	{
@@ -229,7 +231,23 @@ echo "TAP version 13"
 # 14215738112462217511 once failed stress32 (REGION_INFO at a bad pointer
 # got ENODEV during an unbind; see expect_fd() in stress_model.c).
 runs="stress:stress32 stress32:stress stress32:stress:14215738112462217511"
-echo "1..$((6 * 3))"
+# With an ivshmem function whose BAR 2 is 1 GiB (xxmem-lib.sh's second), one
+# more run keeps the threads' BAR slots there and maps the whole GiB now and
+# then: PUD entries where xxmem has them (huge_pfnmap_pud), else PMD or 4 KiB
+# ones, through the same random operations.
+huge_ivshmem() {
+	for _d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$_d/vendor")" = 0x1af4 ] || continue
+		[ "$(cat "$_d/device")" = 0x1110 ] || continue
+		# shellcheck disable=SC2046 # split the resource line
+		set -- $(sed -n 3p "$_d/resource")
+		[ $(($2 - $1 + 1)) -ge $((1 << 30)) ] && return 0
+	done
+	return 1
+}
+nruns=3
+huge_ivshmem && nruns=4
+echo "1..$((6 * nruns))"
 
 for run in $runs; do
 	main=${run%%:*}
@@ -240,6 +258,12 @@ for run in $runs; do
 	tag="$main (peers: $peer, umem_size=$UMEM_SIZE${seed:+, seed $seed})"
 	one_run "$main" "$peer" "$seed"
 done
+if [ "$nruns" -eq 4 ]; then
+	tag="stress (peers: stress32, umem_size=$UMEM_SIZE, BAR slots in the 1 GiB BAR)"
+	HUGE_BAR_RUN=1
+	one_run stress stress32
+	HUGE_BAR_RUN=
+fi
 
 echo "# stress.sh: tests=$n failed=$failed"
 [ "$failed" -eq 0 ]

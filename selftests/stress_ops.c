@@ -288,6 +288,11 @@ static void mmap_range(struct thr *t, const struct xfd *f, struct mmap_call *c)
 	if (!pages || (c->r == XXMEM_REGION_STATUS && f->kind == K_XX)) {
 		c->roff = 0;
 		c->l = PG;
+	} else if (S->huge_bar && f->kind == K_PCI && c->size >= HUGE_BAR &&
+		   chance(&t->rng, 15)) {
+		/* a whole GiB: one PUD entry where xxmem has them */
+		c->roff = 0;
+		c->l = HUGE_BAR;
 	} else if (s && s->len && chance(&t->rng, 60)) {
 		/* around the own slot, so that accesses can be checked */
 		uint64_t sp = s->off / PG, np = (s->len + PG - 1) / PG;
