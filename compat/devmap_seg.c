@@ -564,32 +564,33 @@ static bool i_devmap_has_access_cb(struct devmap_handle *dhp)
 	return dhp->callbackops && dhp->callbackops->devmap_access;
 }
 
-/* The pages of a register range being filled in by apply_to_page_range(). */
+/*
+ * A register range being loaded by apply_to_page_range(): its first page
+ * is in, the others get its protection.
+ */
 struct devmap_fill {
 	struct mm_struct *mm;
-	unsigned long pfn;	/* the next page's frame */
-	pgprot_t prot;		/* every page's protection */
+	unsigned long addr;	/* the first page's user address */
+	unsigned long pfn;	/* its frame */
+	pgprot_t prot;		/* its protection, once read */
 };
 
-/* apply_to_existing_page_range(): the protection of a loaded page. */
-static int i_devmap_read_prot(pte_t *pte, unsigned long addr, void *data)
-{
-	struct devmap_fill *fill = data;
-
-	fill->prot = pte_pgprot(ptep_get(pte));
-	return 0;
-}
-
-/* apply_to_page_range(): map the next frame of a register range here. */
 static int i_devmap_fill_pte(pte_t *pte, unsigned long addr, void *data)
 {
 	struct devmap_fill *fill = data;
-	struct mm_struct *mm = fill->mm;
+	pte_t old = ptep_get(pte);
 
-	if (!pte_none(ptep_get(pte)))
+	if (addr == fill->addr) {
+		if (pte_none(old))
+			return -EINVAL;
+		fill->prot = pte_pgprot(old);
+		return 0;
+	}
+	if (!pte_none(old))
 		return -EBUSY;
-	set_pte_at(mm, addr, pte, pte_mkspecial(pfn_pte(fill->pfn, fill->prot)));
-	fill->pfn++;
+	set_pte_at(fill->mm, addr, pte,
+		   pte_mkspecial(pfn_pte(fill->pfn + ((addr - fill->addr) >>
+						      PAGE_SHIFT), fill->prot)));
 	return 0;
 }
 
@@ -601,12 +602,13 @@ static int i_devmap_fill_pte(pte_t *pte, unsigned long addr, void *data)
  * reservation overlapping it agrees - the PAT refuses or adapts to a
  * conflicting one).  Kernel memory goes in page by page the same way.
  * The other pages of registers therefore have that page's protection:
- * they are written with it in one pass over the page tables
- * (apply_to_page_range(), as i915 fills its aperture), which neither
- * looks the memory type up per page, as a partial io_remap_pfn_range() or
- * vmf_insert_pfn() does, nor ties a reservation to the VMA, as a
- * whole-VMA io_remap_pfn_range() does - one that revocation, zapping
- * without the VMA's mmap_lock, could not release safely.
+ * one pass over the page tables (apply_to_page_range(), as i915 fills its
+ * aperture) reads it from the first page and writes them with it.  That
+ * neither looks the memory type up per page, as a partial
+ * io_remap_pfn_range() or vmf_insert_pfn() does, nor ties a reservation
+ * to the VMA, as a whole-VMA io_remap_pfn_range() does - one that
+ * revocation, zapping without the VMA's mmap_lock, could not release
+ * safely.
  */
 static int i_devmap_prefault_pfns(struct vm_area_struct *vma,
 				  struct devmap_handle *dhp, unsigned long addr,
@@ -614,21 +616,25 @@ static int i_devmap_prefault_pfns(struct vm_area_struct *vma,
 {
 	u64 off = i_vma_uoff(vma) + (addr - vma->vm_start);
 	struct devmap_fill fill;
+	unsigned long next;
 	int err;
 
 	err = i_devmap_insert(vma, addr, dhp, off);
 	if (err)
 		return -err;
-	if (dhp->type == DEVMAP_TYPE_DEVMEM && end - addr > PAGE_SIZE) {
+	if (dhp->type == DEVMAP_TYPE_DEVMEM) {
 		fill.mm = vma->vm_mm;
-		err = apply_to_existing_page_range(vma->vm_mm, addr, PAGE_SIZE,
-						   i_devmap_read_prot, &fill);
-		if (err)
-			return err;
-		fill.pfn = dh_pfn(dhp, off) + 1;
-		return apply_to_page_range(vma->vm_mm, addr + PAGE_SIZE,
-					   end - addr - PAGE_SIZE,
-					   i_devmap_fill_pte, &fill);
+		fill.addr = addr;
+		fill.pfn = dh_pfn(dhp, off);
+		for (; addr < end; addr = next) {	/* by 2 MiB */
+			next = min(end, (addr & PMD_MASK) + PMD_SIZE);
+			err = apply_to_page_range(vma->vm_mm, addr, next - addr,
+						  i_devmap_fill_pte, &fill);
+			if (err)
+				return err;
+			cond_resched();
+		}
+		return 0;
 	}
 	for (addr += PAGE_SIZE, off += PAGE_SIZE; addr < end;
 	     addr += PAGE_SIZE, off += PAGE_SIZE) {
