@@ -9,8 +9,9 @@
  * (i_devmap_populate(): kernel memory in batches with vm_insert_pages(),
  * registers in one pass over the page tables), so the mapping is
  * populated when mmap(2) returns - except, on kernels with huge PFN maps,
- * the 2 MiB blocks that one PMD entry can map, which are mapped at their
- * first access (.huge_fault); the others are loaded at fault time through
+ * the 2 MiB blocks that one PMD entry can map (and the 1 GiB blocks of one
+ * PUD entry, where PFN maps have them), which are mapped at their first
+ * access (.huge_fault); the others are loaded at fault time through
  * devmap_access, which calls devmap_load(9F), as on Solaris.
  * devmap_unload(9F) removes translations; .open, .close and .mremap keep
  * the handles in step with fork(2), munmap(2) and mremap(2).
