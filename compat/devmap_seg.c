@@ -940,6 +940,31 @@ out:
 }
 #endif
 
+#if XX_HUGE_PFNMAP_PUD
+/*
+ * A VMA is about to be split at @addr (munmap(2), mprotect(2), mremap(2),
+ * madvise(2) or mlock(2) of part of it).  Linux 6.12 splits a PMD entry
+ * across @addr first (vma_adjust_trans_huge()), but takes a PUD entry
+ * there for a page table (an oops): a PUD entry of @vma around @addr is
+ * removed here; the pieces fault their translations back in.  The VMA is
+ * write-locked first (mmap_lock is held for writing), as the split would
+ * do next, so that no fault under the VMA lock alone maps it again in
+ * between.
+ */
+static int i_devmap_vma_may_split(struct vm_area_struct *vma,
+				  unsigned long addr)
+{
+	unsigned long start = addr & PUD_MASK;
+
+	if (IS_ALIGNED(addr, PUD_SIZE) || !(vma->vm_flags & VM_PFNMAP) ||
+	    start < vma->vm_start || vma->vm_end - start < PUD_SIZE)
+		return 0;
+	vma_start_write(vma);
+	zap_special_vma_range(vma, start, PUD_SIZE);
+	return 0;
+}
+#endif
+
 const struct vm_operations_struct i_devmap_vm_ops = {
 	.open = i_devmap_vma_open,
 	.close = i_devmap_vma_close,
@@ -947,6 +972,9 @@ const struct vm_operations_struct i_devmap_vm_ops = {
 	.fault = i_devmap_vma_fault,
 #if XX_HUGE_PFNMAP
 	.huge_fault = i_devmap_vma_huge_fault,
+#endif
+#if XX_HUGE_PFNMAP_PUD
+	.may_split = i_devmap_vma_may_split,
 #endif
 };
 
