@@ -25,8 +25,8 @@
 static LIST_HEAD(i_devmap_regs_list);
 static DEFINE_MUTEX(i_devmap_regs_lock);	/* protects the list */
 
+/* The last reference is gone; called with i_devmap_regs_lock, drops it. */
 static void i_devmap_regs_release(struct kref *ref)
-	__releases(&i_devmap_regs_lock)
 {
 	struct devmap_regs *regs = container_of(ref, struct devmap_regs, ref);
 
