@@ -785,6 +785,42 @@ static struct devmap_seg *i_devmap_seg_dup(struct devmap_seg *old,
 	return seg;
 }
 
+#if XX_HUGE_PFNMAP_PUD
+/*
+ * mremap(2) is moving a range of @seg to @vma, at an address whose 1 GiB
+ * pages do not line up with the range's offsets: Linux 6.12 would meet the
+ * old VMA's PUD entries where it expects page tables ("bad pud", the entry
+ * dropped).  They are removed first, under the old VMA's write lock; the
+ * moved range faults its translations back in.
+ */
+static void i_devmap_unpud_moved(struct vm_area_struct *vma,
+				 struct devmap_seg *seg)
+{
+	u64 start = i_vma_uoff(vma), end = start + vma->vm_end - vma->vm_start;
+	struct vm_area_struct *old;
+	unsigned long a;
+
+	VMA_ITERATOR(vmi, vma->vm_mm, 0);
+
+	if (!((vma->vm_start - start) & ~PUD_MASK) ||
+	    !(vma->vm_flags & VM_PFNMAP))
+		return;
+	for_each_vma(vmi, old) {
+		u64 os = i_vma_uoff(old), oe = os + old->vm_end - old->vm_start;
+
+		if (old == vma || old->vm_ops != &i_devmap_vm_ops ||
+		    old->vm_private_data != seg || os >= end || oe <= start ||
+		    ((old->vm_start - os) & ~PUD_MASK))
+			continue;
+		vma_start_write(old);
+		for (a = ALIGN(old->vm_start, PUD_SIZE);
+		     a < old->vm_end && old->vm_end - a >= PUD_SIZE;
+		     a += PUD_SIZE)
+			zap_special_vma_range(old, a, PUD_SIZE);
+	}
+}
+#endif
+
 /*
  * A VMA was split off (munmap, mprotect, mremap), copied by mremap, or
  * copied by fork.  Only a fork changes handles: see struct devmap_seg.
@@ -798,6 +834,9 @@ static void i_devmap_vma_open(struct vm_area_struct *vma)
 	if (!seg)
 		return;
 	if (vma->vm_mm == seg->mm) {
+#if XX_HUGE_PFNMAP_PUD
+		i_devmap_unpud_moved(vma, seg);
+#endif
 		kref_get(&seg->ref);
 		atomic_long_inc(&xxddi_stats.vmas);
 		return;

@@ -1243,18 +1243,54 @@ static int mode_split_unmap(int argc, char **argv)
 	return fflush(stdout) ? 1 : 0;
 }
 
+/* The marker mode_huge() stores in 2 MiB block @k. */
+static uint32_t huge_marker(size_t k)
+{
+	return 0x9e000000 | (uint32_t)k;
+}
+
+/*
+ * Do the markers of the 2 MiB blocks of the GiB at @p read back (@p NULL:
+ * through a one-page mapping of each block)?  Each mismatch is said on
+ * stderr, up to a few.
+ */
+static size_t huge_check(int fd, uint64_t off, const char *p, const char *how)
+{
+	const size_t gib = (size_t)1 << 30, step = (size_t)2 << 20;
+	size_t k, bad = 0;
+	uint32_t v;
+
+	for (k = 0; k < gib / step; k++) {
+		const char *q = p ? p + k * step :
+			xx_mmap(fd, off + k * step, page_size(), PROT_READ,
+				MAP_SHARED);
+
+		if (map_failed(q))
+			return gib;
+		v = rd32(q, 0x40);
+		if (!p)
+			munmap((void *)q, page_size());
+		if (v != huge_marker(k) && bad++ < 4)
+			fprintf(stderr, "pci_test: block %zu: 0x%08x %s\n",
+				k, v, how);
+	}
+	return bad;
+}
+
 /*
  * --huge DEV REGION: map the first GiB of REGION (at least 1 GiB), store a
- * marker in a page of each 2 MiB and read each back through a one-page
- * mapping of its own, clear them; print the minor faults the stores took,
- * whether the mapping is 1 GiB-aligned, and "ok" (or why not).
+ * marker in a page of each 2 MiB, read each back through a one-page
+ * mapping of its own, then through the mapping moved by mremap(2) to an
+ * address 2 MiB off a GiB boundary; print the minor faults the stores
+ * took, whether the first mapping was 1 GiB-aligned, and "ok" (or
+ * "mismatch").
  */
 static int mode_huge(int argc, char **argv)
 {
 	const size_t gib = (size_t)1 << 30, step = (size_t)2 << 20;
-	size_t pg = page_size(), k, bad = 0;
 	struct xxmem_region_info ri;
-	char *p, *q;
+	size_t k, bad;
+	char *p, *q, *area;
 	long faults;
 	int fd, rc;
 
@@ -1268,30 +1304,25 @@ static int mode_huge(int argc, char **argv)
 		return helper_fail("a 64-bit process and a region of 1 GiB");
 	}
 	p = xx_mmap(fd, ri.offset, gib, PROT_READ | PROT_WRITE, MAP_SHARED);
-	if (map_failed(p))
+	area = mmap(NULL, 3 * gib, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+		    -1, 0);
+	if (map_failed(p) || map_failed(area))
 		return helper_fail("mmap of 1 GiB");
 	faults = minor_faults();
-	for (k = 0; k < gib; k += step)
-		wr32(p, k + 0x40, 0x9e000000 | (uint32_t)(k / step));
+	for (k = 0; k < gib / step; k++)
+		wr32(p, k * step + 0x40, huge_marker(k));
 	faults = minor_faults() - faults;
-	for (k = 0; k < gib; k += step) {
-		q = xx_mmap(fd, ri.offset + k, pg, PROT_READ | PROT_WRITE,
-			    MAP_SHARED);
-		if (map_failed(q))
-			return helper_fail("mmap of one page");
-		if (rd32(q, 0x40) != (0x9e000000 | (uint32_t)(k / step)) &&
-		    !bad++)
-			fprintf(stderr, "pci_test: at 0x%zx: 0x%08x through a one-page mapping\n",
-				k + 0x40, rd32(q, 0x40));
-		wr32(q, 0x40, 0);
-		munmap(q, pg);
-	}
-	for (k = 0; k < gib; k += step)
-		if (rd32(p, k + 0x40) && !bad++)
-			fprintf(stderr, "pci_test: at 0x%zx: 0x%08x after it was cleared through another mapping\n",
-				k + 0x40, rd32(p, k + 0x40));
-	if (munmap(p, gib))
+	bad = huge_check(fd, ri.offset, NULL, "through a one-page mapping");
+	q = (char *)(((uintptr_t)area + gib - 1) & ~(uintptr_t)(gib - 1)) + step;
+	q = mremap(p, gib, gib, MREMAP_MAYMOVE | MREMAP_FIXED, q);
+	if (map_failed(q))
+		return helper_fail("mremap to 2 MiB past a GiB boundary");
+	bad += huge_check(fd, ri.offset, q, "after mremap");
+	for (k = 0; k < gib / step; k++)
+		wr32(q, k * step + 0x40, 0);
+	if (munmap(q, gib))
 		return helper_fail("munmap");
+	munmap(area, 3 * gib);
 	close(fd);
 	printf("faults=%ld aligned=%d %s\n", faults,
 	       (uintptr_t)p % gib == 0, bad ? "mismatch" : "ok");

@@ -35,7 +35,7 @@ EDU_ID=0x010000ed
 IVS_HOST_WORD=0x656d7878
 
 # A dmesg line with one of these is a kernel problem (as xxmem-guest sees it).
-LOG_BAD='BUG:|WARNING:|Oops|KASAN|UBSAN|general protection|Call Trace|x86/PAT: .*(freeing invalid|conflicting|failed)'
+LOG_BAD='BUG:|WARNING:|Oops|KASAN|UBSAN|general protection|Call Trace|x86/PAT: .*(freeing invalid|conflicting|failed)|bad p[mu4g]d'
 
 cur_name=
 holder=
@@ -618,7 +618,8 @@ t_rmmod_while_pci_mapped_fails_then_succeeds() {
 # 1 GiB mapping takes at most one minor fault, at a 1 GiB-aligned address;
 # else with PMD entries (one fault per 2 MiB), or, without huge PFN maps,
 # prefaulted at mmap (none).  Each store reads back through a one-page
-# mapping.  With the huge entries: the split mappings (munmap of the first
+# mapping, and through the mapping moved to an address whose GiB pages do
+# not line up with the BAR's (no "bad pud" in the kernel log).  With the huge entries: the split mappings (munmap of the first
 # page, mprotect of one, munmap of a hole) still map their own memory and
 # leave no PAT entry, and an unbind while mapped revokes them (SIGBUS).
 t_huge_bar_pud_entries() {
