@@ -295,7 +295,7 @@ struct devmap_regs {
  * @vmas:       VMAs of devmap and mmap(9E) mappings
  * @cookies:    ddi_umem_alloc() cookies
  * @umem_pages: their pages
- * @regmaps:    register mappings, incl. devmap_regs
+ * @regmaps:    register mappings and devmap_regs memtype reservations
  * @nodes:      minor nodes, incl. removed ones
  */
 struct xxddi_stats {
