@@ -94,24 +94,23 @@ static inline unsigned int xx_fault_order(xx_fault_order_t pe_size)
 #define XX_HUGE_PFNMAP	1
 
 /*
- * vmf_insert_pfn_pmd() took a pfn_t (HAVE_PFN_T) until Linux 6.17 removed
- * the type ("mm: Remove pfn_t type"); it takes the frame number since.
+ * vmf_insert_pfn_pmd() and vmf_insert_pfn_pud() took a pfn_t (HAVE_PFN_T)
+ * until Linux 6.17 removed the type ("mm: Remove pfn_t type"); they take
+ * the frame number since.  xx_huge_pfn() makes their frame argument.
  */
 #ifdef HAVE_PFN_T
 #include <linux/pfn_t.h>
 
-static inline vm_fault_t xx_vmf_insert_pfn_pmd(struct vm_fault *vmf,
-					       unsigned long pfn, bool write)
-{
-	return vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV), write);
-}
+#define xx_huge_pfn(pfn)	__pfn_to_pfn_t(pfn, PFN_DEV)
 #else
+#define xx_huge_pfn(pfn)	(pfn)
+#endif
+
 static inline vm_fault_t xx_vmf_insert_pfn_pmd(struct vm_fault *vmf,
 					       unsigned long pfn, bool write)
 {
-	return vmf_insert_pfn_pmd(vmf, pfn, write);
+	return vmf_insert_pfn_pmd(vmf, xx_huge_pfn(pfn), write);
 }
-#endif
 
 #else
 #define XX_HUGE_PFNMAP	0
@@ -121,25 +120,16 @@ static inline vm_fault_t xx_vmf_insert_pfn_pmd(struct vm_fault *vmf,
  * PUD entries in PFN maps (HAVE_HUGE_PFNMAP_PUD, Linux 6.12 on x86_64):
  * XX_HUGE_PFNMAP_PUD says whether the running kernel's build has them;
  * there, xx_vmf_insert_pfn_pud() maps the PUD of @vmf to the 1 GiB-aligned
- * frame @pfn.  Its argument became the frame number in the same change as
- * vmf_insert_pfn_pmd()'s (HAVE_PFN_T).
+ * frame @pfn.
  */
 #if defined(HAVE_HUGE_PFNMAP) && defined(HAVE_HUGE_PFNMAP_PUD)
 #define XX_HUGE_PFNMAP_PUD	1
 
-#ifdef HAVE_PFN_T
 static inline vm_fault_t xx_vmf_insert_pfn_pud(struct vm_fault *vmf,
 					       unsigned long pfn, bool write)
 {
-	return vmf_insert_pfn_pud(vmf, __pfn_to_pfn_t(pfn, PFN_DEV), write);
+	return vmf_insert_pfn_pud(vmf, xx_huge_pfn(pfn), write);
 }
-#else
-static inline vm_fault_t xx_vmf_insert_pfn_pud(struct vm_fault *vmf,
-					       unsigned long pfn, bool write)
-{
-	return vmf_insert_pfn_pud(vmf, pfn, write);
-}
-#endif
 #else
 #define XX_HUGE_PFNMAP_PUD	0
 #endif

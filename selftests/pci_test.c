@@ -1055,6 +1055,29 @@ static int helper_region(char **argv, int oflags, int *fd,
 	return 0;
 }
 
+/*
+ * helper_region() for a mode taking DEV REGION alone (@argc 4), opened for
+ * reading and writing, whose region must have at least @min bytes (and fit
+ * a size_t): else ENXIO, said with @what.
+ */
+static int helper_region_min(int argc, char **argv, uint64_t min,
+			     const char *what, int *fd,
+			     struct xxmem_region_info *ri)
+{
+	int rc;
+
+	if (argc != 4)
+		return helper_usage();
+	rc = helper_region(argv, O_RDWR, fd, ri);
+	if (rc)
+		return rc;
+	if (ri->size < min || ri->size > SIZE_MAX) {
+		errno = ENXIO;
+		return helper_fail(what);
+	}
+	return 0;
+}
+
 /* --hold DEV REGION READYFILE */
 static int mode_hold(int argc, char **argv)
 {
@@ -1202,15 +1225,10 @@ static int mode_split_unmap(int argc, char **argv)
 	char *c, *whole;
 	int fd, rc;
 
-	if (argc != 4)
-		return helper_usage();
-	rc = helper_region(argv, O_RDWR, &fd, &ri);
+	rc = helper_region_min(argc, argv, 4 * pg, "region smaller than 4 pages",
+			       &fd, &ri);
 	if (rc)
 		return rc;
-	if (ri.size < 4 * pg || ri.size > SIZE_MAX) {
-		errno = ENXIO;
-		return helper_fail("region smaller than 4 pages");
-	}
 	size = (size_t)ri.size;
 	c = xx_mmap(fd, ri.offset, size, PROT_READ | PROT_WRITE, MAP_SHARED);
 	if (map_failed(c))
@@ -1294,15 +1312,14 @@ static int mode_huge(int argc, char **argv)
 	long faults;
 	int fd, rc;
 
-	if (argc != 4)
-		return helper_usage();
-	rc = helper_region(argv, O_RDWR, &fd, &ri);
+	if (sizeof(size_t) < 8) {
+		errno = ENXIO;
+		return helper_fail("a 64-bit process is needed");
+	}
+	rc = helper_region_min(argc, argv, gib, "region smaller than 1 GiB",
+			       &fd, &ri);
 	if (rc)
 		return rc;
-	if (sizeof(size_t) < 8 || ri.size < gib) {
-		errno = ENXIO;
-		return helper_fail("a 64-bit process and a region of 1 GiB");
-	}
 	p = xx_mmap(fd, ri.offset, gib, PROT_READ | PROT_WRITE, MAP_SHARED);
 	area = mmap(NULL, 3 * gib, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
 		    -1, 0);
