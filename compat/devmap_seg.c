@@ -520,7 +520,9 @@ int devmap_load(devmap_cookie_t dhc, offset_t off, size_t len, uint_t type,
  * address_space of its own, so the range is unloaded in the mappings made
  * through the open file @dhc was mapped with - its process', and a fork
  * child's that inherited the file (see README, "Differences from
- * Solaris"); mappings without devmap_access simply fault back in.
+ * Solaris"); mappings without devmap_access simply fault back in.  (A
+ * mapping whose handles have no callbacks shares the file mmap(2) was
+ * called on, see i_devmap_needs_own_file().)
  *
  * Context: process context, may sleep; must not hold the i_mmap lock.
  * Return: 0, or EINVAL for a range outside the handle.
