@@ -12,6 +12,8 @@
 #               description while $tag is set
 #   steps       build_step (a build step as one TAP result)
 #   dkms        dkms_private, dkms_private_done (dkms in private trees)
+#   arches      arch_name, arch_deb, arch_uname, arch_cross (the target
+#               architectures: x86_64, arm64)
 #   guest       cc_version, cc_short, pci_devices / pci_devices_done (QEMU's
 #               PCI devices for the selftests), stage_tools, stage_guest
 #               (the guest's /xxmem)
@@ -62,6 +64,43 @@ ensure_pkgs() {
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 &&
 		as_root env DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+}
+
+# --- architectures -------------------------------------------------------------
+
+# arch_name ARCH: the project's name of a target architecture (x86_64 or
+# arm64; amd64, x86 and aarch64 are accepted); fails for any other
+arch_name() {
+	case $1 in
+	x86_64|x86|amd64) echo x86_64 ;;
+	arm64|aarch64) echo arm64 ;;
+	*) return 1 ;;
+	esac
+}
+
+# arch_deb ARCH: Debian's name of ARCH (amd64, arm64)
+arch_deb() {
+	case $1 in
+	arm64) echo arm64 ;;
+	*) echo amd64 ;;
+	esac
+}
+
+# arch_uname ARCH: what uname -m says on ARCH (x86_64, aarch64)
+arch_uname() {
+	case $1 in
+	arm64) echo aarch64 ;;
+	*) echo x86_64 ;;
+	esac
+}
+
+# arch_cross ARCH: the GNU triplet prefix of ARCH's cross tools
+# (aarch64-linux-gnu-), empty for this machine's own x86_64
+arch_cross() {
+	case $1 in
+	arm64) echo aarch64-linux-gnu- ;;
+	*) echo ;;
+	esac
 }
 
 # --- TAP ----------------------------------------------------------------------
