@@ -8,7 +8,7 @@
 #   packages    as_root, ensure_pkgs (Debian packages, installed if missing)
 #   TAP         tap, tap_stream, tap_detail, tap_count, tap_totals: a TAP
 #               stream on stdout, appended to $results (and $kresults, one
-#               kernel's file); a result line gets "[$tag] " in front of its
+#               kernel's file, and $aresults, one architecture's); a result line gets "[$tag] " in front of its
 #               description while $tag is set
 #   steps       build_step (a build step as one TAP result)
 #   dkms        dkms_private, dkms_private_done (dkms in private trees)
@@ -122,7 +122,7 @@ tap_stream() {
 		sed -u -E "$(tap_tag_expr)"
 	else
 		cat
-	fi | tee -a "$results" ${kresults:+"$kresults"}
+	fi | tee -a "$results" ${kresults:+"$kresults"} ${aresults:+"$aresults"}
 }
 
 # tap_detail FILE [N]: the last N (default 40) lines of FILE (- for stdin)
@@ -267,18 +267,23 @@ stage_tools() {
 	cp "$tree"/selftests/tap_lib.sh "$stage/selftests/"
 }
 
-# stage_guest STAGE TREE BUILT: the /xxmem of a selftest run: stage_tools,
-# the kselftest collection of TREE (built) as its lib.mk installs it
-# (STAGE/selftests, the layout run_kselftest.sh runs), xxmem.ko and the
+# stage_guest STAGE TREE BUILT [INSTALLED]: the /xxmem of a selftest run:
+# stage_tools, the kselftest collection of TREE (built) as its lib.mk
+# installs it (STAGE/selftests, the layout run_kselftest.sh runs; a copy of
+# INSTALLED where a cross build installed it already), xxmem.ko and the
 # test drivers (selftests/drivers/*.ko) of BUILT, the modules' build tree
 stage_guest() {
-	local stage=$1 tree=$2 built=$3
+	local stage=$1 tree=$2 built=$3 installed=${4:-}
 
 	stage_tools "$stage" "$tree"
 	cp "$built/xxmem.ko" "$stage/"
-	make -s -C "$tree/selftests" install \
-		INSTALL_PATH="$stage/selftests" >/dev/null ||
-		die "make -C $tree/selftests install failed"
+	if [[ -n $installed ]]; then
+		cp -a "$installed/." "$stage/selftests/"
+	else
+		make -s -C "$tree/selftests" install \
+			INSTALL_PATH="$stage/selftests" >/dev/null ||
+			die "make -C $tree/selftests install failed"
+	fi
 	if compgen -G "$built/selftests/drivers/*.ko" >/dev/null; then
 		mkdir -p "$stage/selftests/drivers"
 		cp "$built"/selftests/drivers/*.ko "$stage/selftests/drivers/"
