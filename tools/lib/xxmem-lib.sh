@@ -106,8 +106,9 @@ arch_cross() {
 # --- TAP ----------------------------------------------------------------------
 
 # The sed expression that puts "[$tag] " in front of a result's description.
+# (# delimits: a tag may hold a slash, 6.12/arm64)
 tap_tag_expr() {
-	printf 's/^((not )?ok( [0-9]+)?( -)?) /\\1 [%s] /' "$tag"
+	printf 's#^((not )?ok( [0-9]+)?( -)?) #\\1 [%s] #' "$tag"
 }
 
 # tap LINE: one line of the stream
