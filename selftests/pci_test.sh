@@ -25,7 +25,7 @@ xxmem_paths "$KO_DIR"
 PCI_TEST=${PCI_TEST:-$HERE/pci_test}
 PCI=/sys/bus/pci/devices
 DRV=/sys/bus/pci/drivers/xxmem
-PAT=/sys/kernel/debug/x86/pat_memtype_list
+PAT=$PAT_LIST
 TMP=${TMPDIR:-/tmp}/xxmem_pci_test.$$
 PLAN=10
 
@@ -35,7 +35,7 @@ EDU_ID=0x010000ed
 IVS_HOST_WORD=0x656d7878
 
 # A dmesg line with one of these is a kernel problem (as xxmem-guest sees it).
-LOG_BAD='BUG:|WARNING:|Oops|KASAN|UBSAN|general protection|Call Trace|x86/PAT: .*(freeing invalid|conflicting|failed)|bad p[mu4g]d'
+LOG_BAD='BUG:|WARNING:|Oops|KASAN|UBSAN|general protection|Call Trace|Call trace|x86/PAT: .*(freeing invalid|conflicting|failed)|bad p[mu4g]d'
 
 cur_name=
 holder=
@@ -355,7 +355,7 @@ pat_check_region() {
 
 t_pat_memtype_matches_region_cache() {
 	skip_unless pat_memtype_matches_region_cache "no edu or ivshmem device" has_pci || return
-	skip_unless pat_memtype_matches_region_cache "$PAT not available (PAT off?)" [ -r "$PAT" ] || return
+	skip_unless pat_memtype_matches_region_cache "$(pat_absent)" [ -r "$PAT" ] || return
 	begin pat_memtype_matches_region_cache
 	each_node pat_check_regions
 	log_clean
@@ -376,7 +376,7 @@ pat_check_regions() {
 # ... freeing invalid memtype").
 t_bar_mapping_split_pat_released() {
 	skip_unless bar_mapping_split_pat_released "no edu or ivshmem device" has_pci || return
-	skip_unless bar_mapping_split_pat_released "$PAT not available (PAT off?)" [ -r "$PAT" ] || return
+	skip_unless bar_mapping_split_pat_released "$(pat_absent)" [ -r "$PAT" ] || return
 	begin bar_mapping_split_pat_released
 	each_node split_pat_released
 	log_clean

@@ -470,7 +470,7 @@ static bool kmsg_check(void)
 {
 	static const char *const bad[] = {
 		"WARNING:", "BUG:", "Oops", "general protection", "KASAN",
-		"UBSAN", "Call Trace",
+		"UBSAN", "Call Trace", "Call trace",
 	};
 	char rec[1024];
 	ssize_t n;

@@ -167,7 +167,7 @@ check_pat_released() {
 		return
 	fi
 	if [ ! -r /sys/kernel/debug/x86/pat_memtype_list ]; then
-		skip "- $tag: PAT memtypes of the BARs released: no pat_memtype_list"
+		skip "- $tag: PAT memtypes of the BARs released: $(pat_absent)"
 		return
 	fi
 	_left=$(pat_left "$TMP/stress-bars")

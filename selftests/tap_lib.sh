@@ -79,6 +79,17 @@ skip() {
 	echo "ok $n $1 # SKIP${2:+ $2}"
 }
 
+# pat_absent: why the x86 PAT memtype list (PAT_LIST) cannot be read here:
+# another architecture has no PAT (arm64 keeps the memory type in the
+# page table entry alone), or PAT is off
+PAT_LIST=/sys/kernel/debug/x86/pat_memtype_list
+pat_absent() {
+	case $(uname -m) in
+	x86_64|i?86) echo "$PAT_LIST not available (PAT off?)" ;;
+	*) echo "x86 only: $(uname -m) has no PAT memtypes" ;;
+	esac
+}
+
 # skip_unless NAME REASON CMD...: CMD succeeds; else test NAME is skipped
 # for REASON, and skip_unless fails
 skip_unless() {
