@@ -158,7 +158,7 @@ selftests:
 	$(MAKE) -C selftests
 
 run:
-	tools/xxmem-check run
+	$(CHECK_ENV) tools/xxmem-check run
 
 check:
 	$(CHECK_ENV) SUITES="$(SUITES)" tools/xxmem-check check
