@@ -27,7 +27,8 @@
 #                        BUILD_KERNELS, without booting
 #   make deb             xxmem-dkms_VERSION_all.deb in build/deb/
 #   make check-deb       make deb, install it here, build it through dkms
-#                        for an extracted kernel tree, purge it
+#                        for an extracted kernel tree (ARCH=arm64: an arm64
+#                        one), purge it
 #   make check-sanitize  build a KASAN/lockdep/kmemleak/UBSAN kernel from
 #                        linux-source-6.1 (cached), run the suites, a
 #                        kmemleak scan and fault injection under it
@@ -171,7 +172,7 @@ deb:
 	tools/xxmem-deb build
 
 check-deb:
-	tools/xxmem-deb check
+	$(CHECK_ENV) XXMEM_ARCH=$(firstword $(CHECK_ARCHS)) tools/xxmem-deb check
 
 bench:
 	tools/xxmem-bench-run $(BENCH_ARGS)
