@@ -360,6 +360,8 @@ finish() {
 	exit 1
 }
 
+# (the 32-bit programs: i386 on x86_64, armhf on aarch64)
+say "machine $(uname -m), kernel $(uname -r)"
 check_known || finish
 for_each_row run_suite
 unload_all
