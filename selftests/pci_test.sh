@@ -392,9 +392,13 @@ split_pat_released() {
 	# shellcheck disable=SC2046 # split the resource line
 	set -- $(bar_line "$b" "$r")
 	prefix=$(printf '[mem 0x%016x-' "$(($1))")
-	before=$(grep -cF "$prefix" "$PAT")
+	[ ! -r "$PAT" ] || before=$(grep -cF "$prefix" "$PAT")
 	out=$("$PCI_TEST" --split-unmap "$dev" "$r" 2>&1)
 	[ "$out" = ok ] || fail "$dev region $r: $out"
+	if [ ! -r "$PAT" ]; then
+		diag "$dev bar$r: split mappings checked, not the PAT: $(pat_absent)"
+		return
+	fi
 	after=$(grep -cF "$prefix" "$PAT")
 	if [ "$after" -ne "$before" ]; then
 		fail "$dev bar$r: $after PAT entries at the BAR's start after the split mappings are gone, $before before:"
