@@ -4,7 +4,8 @@
 # module_test.sh - load and unload tests of xxmem.ko, TAP version 13 output.
 # Runs in the guest as root (busybox sh).
 #
-# Usage: module_test.sh [KO_DIR]     KO_DIR holds xxmem.ko (/xxmem)
+# Usage: module_test.sh [KO_DIR]     KO_DIR holds xxmem.ko (/xxmem; else
+#                                    the installed module is loaded)
 # Env:   XXMEM_TEST  xxmem_test binary (default: next to this script)
 #        XXMEMCTL, XXMEMCTL32  (default: KO_DIR/bin/xxmemctl, xxmemctl32)
 #
@@ -79,21 +80,14 @@ holds_dev_fd() {
 
 cleanup() {
 	stop_holder
-	unload_xxmem_quiet
-	if [ "$was_loaded" -eq 1 ]; then
-		if [ -n "$orig_size" ]; then
-			load "umem_size=$orig_size" || diag "cannot reload xxmem: $(load_err)"
-		else
-			load || diag "cannot reload xxmem: $(load_err)"
-		fi
-	fi
+	xxmem_as_found "$TMP/insmod.err"
 	rm -rf "$TMP"
 }
 
 # --- setup ------------------------------------------------------------------
 
+[ -n "$KO" ] || skip_all "no $KO_DIR/xxmem.ko and no installed xxmem module"
 script_start "$PLAN"
-[ -f "$KO" ] || bail "$KO not found"
 [ -x "$XXMEM_TEST" ] || bail "$XXMEM_TEST not found"
 if remember_xxmem; then
 	unload_xxmem || bail "xxmem is loaded and busy: $(cat "$TMP/rmmod.err")"

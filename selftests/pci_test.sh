@@ -7,7 +7,8 @@
 # peek32/poke32, 1 GiB PUD entries in a huge BAR.  TAP version 13; runs in the guest as root (busybox sh)
 # with QEMU's edu and ivshmem-plain devices (tests skip without them).
 #
-# Usage: pci_test.sh [KO_DIR]     KO_DIR holds xxmem.ko (/xxmem)
+# Usage: pci_test.sh [KO_DIR]     KO_DIR holds xxmem.ko (/xxmem; else the
+#                                 installed module is loaded)
 # Env:   PCI_TEST    the pci_test binary for the helper modes (default: next
 #                    to this script)
 #        XXMEMCTL, XXMEMCTL32  (default: KO_DIR/bin/xxmemctl, xxmemctl32)
@@ -61,11 +62,7 @@ log_clean() {
 }
 
 load_xxmem() {
-	if [ -n "$orig_size" ]; then
-		insmod "$KO" "umem_size=$orig_size" 2>"$TMP/insmod.err"
-	else
-		insmod "$KO" 2>"$TMP/insmod.err"
-	fi
+	load_as_found "$TMP/insmod.err"
 }
 
 unload_xxmem() {
@@ -230,7 +227,7 @@ cleanup() {
 script_start "$PLAN"
 [ -x "$PCI_TEST" ] || bail "$PCI_TEST not found"
 if ! remember_xxmem; then
-	[ -f "$KO" ] || bail "$KO not found"
+	[ -n "$KO" ] || bail "no $KO_DIR/xxmem.ko and no installed xxmem module"
 	load_xxmem || bail "insmod xxmem.ko: $(cat "$TMP/insmod.err")"
 fi
 if ! grep -q ' /sys/kernel/debug debugfs ' /proc/mounts; then

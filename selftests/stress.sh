@@ -15,21 +15,29 @@
 # leaked DDI object.  The guest harness checks the kernel log; stress
 # itself stops at the first kernel warning.
 #
-# Environment: XXMEM_DIR (default /xxmem), UMEM_SIZE (default 1M),
-# STRESS_SEED (default: a fresh seed per run, printed), STRESS_OPS
-# (operations per thread), STRESS_PROCS, STRESS_THREADS.
+# The programs are the ones beside this script.  Runs as root (busybox sh
+# will do); a kselftest TEST_PROGS script: xxmem is left loaded or
+# unloaded as it was found.
 #
-# Output: TAP version 13; exit status 0 if every test passed.
+# Usage: stress.sh [KO_DIR]   KO_DIR holds xxmem.ko (default: XXMEM_DIR,
+#                             else /xxmem; without one there, the installed
+#                             module is loaded)
+# Environment: XXMEM_DIR, UMEM_SIZE (default 1M), STRESS_SEED (default: a
+# fresh seed per run, printed), STRESS_OPS (operations per thread),
+# STRESS_PROCS, STRESS_THREADS.
+#
+# Output: TAP version 13; exit status 0 if every test passed, 4 (skipped)
+# without an xxmem.ko.
 
-XXMEM_DIR=${XXMEM_DIR:-/xxmem}
-ST=$XXMEM_DIR/selftests
+XXMEM_DIR=${XXMEM_DIR:-${1:-/xxmem}}
+ST=$(cd "$(dirname "$0")" && pwd)
 UMEM_SIZE=${UMEM_SIZE:-1M}
 TRACE=/sys/kernel/debug/xxmem/trace
-HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=selftests/ddi_lib.sh
-. "$HERE/ddi_lib.sh"
+. "$ST/ddi_lib.sh"
 # shellcheck source=selftests/tap_lib.sh
-. "$HERE/tap_lib.sh"
+. "$ST/tap_lib.sh"
+xxmem_paths "$XXMEM_DIR"
 STATS=$(ddi_stats xxmem)
 TMP=${TMPDIR:-/tmp}
 HUGE_BAR_RUN=
@@ -201,7 +209,7 @@ one_run() {
 		done
 		return
 	fi
-	if ! load_fresh "$XXMEM_DIR/xxmem.ko" "umem_size=$UMEM_SIZE"; then
+	if ! load_fresh "$KO" "umem_size=$UMEM_SIZE"; then
 		for _what in $TESTS; do
 			result 1 "- $tag: $_what: $load_err"
 		done
@@ -224,6 +232,10 @@ one_run() {
 	check_objects "$_leaks0"
 }
 
+[ "$(id -u)" = 0 ] || skip_all "must run as root"
+[ -n "$KO" ] || skip_all "no $XXMEM_DIR/xxmem.ko and no installed xxmem module"
+remember_xxmem
+trap 'xxmem_as_found "$TMP/rmmod.err"' EXIT
 mount_debugfs
 
 echo "TAP version 13"

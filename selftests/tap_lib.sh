@@ -117,11 +117,23 @@ report_skip() {
 	echo "ok - $1 # SKIP $2"
 }
 
-# xxmem_paths DIR: KO, XXMEMCTL and XXMEMCTL32 in the staged tree DIR
-# (the environment's XXMEMCTL and XXMEMCTL32 win); the caller's variables
+# module_ko NAME DIR: the file to insmod for module NAME: DIR/NAME.ko
+# (the guest's staged tree), else the installed module (make install,
+# dkms) that modinfo names; nothing if there is neither
+module_ko() {
+	if [ -f "$2/$1.ko" ]; then
+		echo "$2/$1.ko"
+	else
+		modinfo -n "$1" 2>/dev/null | grep '^/'
+	fi
+}
+
+# xxmem_paths DIR: KO (module_ko's xxmem.ko: DIR's, else the installed
+# one; empty if none), XXMEMCTL and XXMEMCTL32 in the staged tree DIR (the
+# environment's XXMEMCTL and XXMEMCTL32 win); the caller's variables
 # shellcheck disable=SC2034
 xxmem_paths() {
-	KO=$1/xxmem.ko
+	KO=$(module_ko xxmem "$1")
 	XXMEMCTL=${XXMEMCTL:-$1/bin/xxmemctl}
 	XXMEMCTL32=${XXMEMCTL32:-$1/bin/xxmemctl32}
 }
@@ -137,6 +149,13 @@ script_start() {
 	trap 'exit 1' INT TERM
 }
 
+# skip_all REASON: the whole script is skipped (kselftest's exit status
+# 4); for what a kselftest user's machine may lack, before script_start
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 4
+}
+
 # remember_xxmem: succeeds if xxmem is loaded; sets was_loaded (1 if so)
 # and orig_size (its umem_size), so that a script leaves it as it found it
 # shellcheck disable=SC2034
@@ -146,6 +165,22 @@ remember_xxmem() {
 	is_loaded xxmem || return 1
 	was_loaded=1
 	orig_size=$(cat /sys/module/xxmem/parameters/umem_size 2>/dev/null)
+}
+
+# load_as_found ERRFILE: insmod KO as remember_xxmem found it loaded
+# (its umem_size); insmod's messages go to ERRFILE
+load_as_found() {
+	insmod "$KO" ${orig_size:+"umem_size=$orig_size"} 2>"$1"
+}
+
+# xxmem_as_found ERRFILE: xxmem loaded again as remember_xxmem found it,
+# or left unloaded if it was not; says what failed
+xxmem_as_found() {
+	if is_loaded xxmem && ! unload_mod xxmem "$1"; then
+		diag "cannot unload xxmem: $(cat "$1")"
+	elif [ "$was_loaded" -eq 1 ] && ! load_as_found "$1"; then
+		diag "cannot reload xxmem: $(cat "$1")"
+	fi
 }
 
 # xxmemctl_works: a byte that one xxmemctl process writes through a
