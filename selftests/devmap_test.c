@@ -55,6 +55,8 @@
 #include <unistd.h>
 
 #include "xxmem.h"
+#include "drivers/xxmmap.h"
+#include "drivers/xxsegmap.h"
 #include "vm_util.h"
 
 /* The harness itself is not -Wextra clean (an unused signal handler argument). */
@@ -72,37 +74,6 @@
 
 #define CHUNK			((uint64_t)XXMEM_SCATTER_CHUNK_SIZE)
 #define SCATTER_SIZE		((uint64_t)XXMEM_SCATTER_CHUNKS * CHUNK)
-
-/* xxmmap's device memory: 512 bytes, byte i = (i * 7 + 3) & 0xff. */
-#define XXMMAP_DEVSIZE		512
-#define XXMMAP_BYTE(i)		((uint8_t)(((i) * 7 + 3) & 0xff))
-
-/* xxsegmap: four pages, page p filled with 0xA0 + p. */
-#define XXSEG_PAGES		4
-#define XXSEG_BYTE(p)		((uint8_t)(0xA0 + (p)))
-/* xxsegmap's windows (selftests/drivers/xxsegmap.c) */
-#define XXSEG_WIN(i)		((uint64_t)(i) << 32)
-#define XXSEG_TRASH_OFF		XXSEG_WIN(1)	/* DDI_UMEM_TRASH, 4 pages */
-#define XXSEG_TRASH_PAGES	4
-#define XXSEG_BIG_OFF		XXSEG_WIN(2)	/* 4 MiB, DEVMAP_USE_PAGESIZE */
-#define XXSEG_BIG2_OFF		XXSEG_WIN(3)	/* the same, DEVMAP_DEFAULTS */
-#define XXSEG_BIG_SIZE		(4UL << 20)
-#define XXSEG_LOCK_OFF		XXSEG_WIN(4)	/* ddi_umem_lock'ed user pages */
-#define XXSEG_PAIR_OFF		XXSEG_WIN(5)	/* page 0, loaded in pairs */
-
-/* xxsegmap's XXSEG_IOC_LOCK argument and ioctls; DDI_UMEMLOCK_* values */
-struct xxseg_lock {
-	uint64_t addr;
-	uint64_t len;
-	uint32_t flags;
-	uint32_t pad;
-};
-
-#define XXSEG_IOC_LOCK		_IOW('S', 1, struct xxseg_lock)
-#define XXSEG_IOC_UNLOCK	_IO('S', 2)
-#define XXSEG_IOC_PAIR_FAULTS	_IOR('S', 3, uint32_t)
-#define DDI_UMEMLOCK_READ	0x01
-#define DDI_UMEMLOCK_WRITE	0x02
 
 /* The default of xxmem's ctx_timeout_ms. */
 #define CTX_TIMEOUT_DEFAULT_MS	20

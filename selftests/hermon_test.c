@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "vm_util.h"
+#include "drivers/xxhermon.h"
 
 /* The harness itself is not -Wextra clean (an unused signal handler argument). */
 #pragma GCC diagnostic push
@@ -50,48 +51,6 @@
 
 #define XXH_DEV_DEFAULT		"/dev/xxhermon"
 #define XXH_STATS		"/sys/kernel/debug/xxhermon/ddi_stats"
-
-/* selftests/drivers/xxhermon_drv.c's windows, structures and ioctls */
-#define XXH_WIN(i)		((uint64_t)(i) << 32)
-#define XXH_UMEM_OFF		XXH_WIN(0)
-#define XXH_CACHED_OFF		XXH_WIN(1)
-#define XXH_UNCACHED_OFF	XXH_WIN(2)
-#define XXH_WC_OFF		XXH_WIN(3)
-#define XXH_BOTH_OFF		XXH_WIN(4)
-#define XXH_UMEM_UC_OFF		XXH_WIN(5)
-#define XXH_KMEM_FILL		0x5a
-
-#define DDI_UMEMLOCK_READ	0x01
-#define DDI_UMEMLOCK_WRITE	0x02
-
-struct xxh_lock {
-	uint64_t addr;
-	uint64_t len;
-	uint32_t flags;
-	uint32_t pad;
-};
-
-struct xxh_status {
-	uint32_t locked;
-	uint32_t cleanups;
-	uint32_t cleanup_unlocks;
-	uint32_t pad;
-};
-
-struct xxh_pte {
-	uint64_t addr;
-	uint32_t cache;
-	uint32_t pad;
-};
-
-#define XXH_PTE_WB		0x1
-#define XXH_PTE_UC		0x2
-#define XXH_PTE_WC		0x4
-
-#define XXH_IOC_LOCK		_IOW('H', 1, struct xxh_lock)
-#define XXH_IOC_UNLOCK		_IO('H', 2)
-#define XXH_IOC_STATUS		_IOR('H', 3, struct xxh_status)
-#define XXH_IOC_PTE		_IOWR('H', 4, struct xxh_pte)
 
 static int xxh_lock(int fd, void *p, size_t len)
 {

@@ -48,6 +48,11 @@
 
 #define XX_DEV_DEFAULT	"/dev/xxmem"
 
+/* ddi_umem_lock(9F)'s flags (illumos' values), which the test drivers'
+ * lock ioctls take (drivers/xxsegmap.h, drivers/xxhermon.h) */
+#define DDI_UMEMLOCK_READ	0x01
+#define DDI_UMEMLOCK_WRITE	0x02
+
 /* ---- the environment ---- */
 const char *env_or(const char *name, const char *dflt);
 const char *xx_dev(void);

@@ -29,31 +29,9 @@
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
 
+#include "drivers/xxwinlock.h"
+
 #define WL_DEV		"/dev/xxwinlock"
-
-struct xxwl_alloc {
-	uint32_t key;
-	uint32_t ident;
-};
-
-struct xxwl_timeout {
-	uint32_t ident;
-	uint32_t msec;
-};
-
-struct xxwl_info {
-	uint32_t ident;
-	int32_t owner;
-	uint32_t faults;
-	uint32_t handovers;
-	uint32_t steals;
-	uint32_t sleepers;
-};
-
-#define XXWL_IOC_ALLOC		_IOWR('W', 1, struct xxwl_alloc)
-#define XXWL_IOC_FREE		_IOW('W', 2, uint32_t)
-#define XXWL_IOC_TIMEOUT	_IOW('W', 3, struct xxwl_timeout)
-#define XXWL_IOC_INFO		_IOWR('W', 4, struct xxwl_info)
 
 /* One process' view of one lock. */
 struct wl {

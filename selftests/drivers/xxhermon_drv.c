@@ -57,48 +57,9 @@
 #include <sys/ddidevmap.h>
 #include <sys/cmn_err.h>
 
+#include "xxhermon.h"
+
 #define XXH_UAR_RNUMBER		1	/* register set of the UAR pages */
-
-#define XXH_WIN(i)		((offset_t)(i) << 32)	/* window i's offset */
-#define XXH_UMEM_OFF		XXH_WIN(0)
-#define XXH_CACHED_OFF		XXH_WIN(1)
-#define XXH_UNCACHED_OFF	XXH_WIN(2)
-#define XXH_WC_OFF		XXH_WIN(3)
-#define XXH_BOTH_OFF		XXH_WIN(4)
-#define XXH_UMEM_UC_OFF		XXH_WIN(5)
-#define XXH_KMEM_FILL		0x5a	/* byte filling the kernel memory */
-
-/* XXH_IOC_LOCK's argument */
-struct xxh_lock {
-	__u64 addr;	/* page aligned */
-	__u64 len;	/* bytes, page aligned */
-	__u32 flags;	/* DDI_UMEMLOCK_READ / DDI_UMEMLOCK_WRITE */
-	__u32 pad;
-};
-
-/* XXH_IOC_STATUS's result */
-struct xxh_status {
-	__u32 locked;		/* a region is locked */
-	__u32 cleanups;		/* cleanup callbacks since attach */
-	__u32 cleanup_unlocks;	/* ... that found the region and unlocked it */
-	__u32 pad;
-};
-
-/* XXH_IOC_PTE: the caching of the caller's page table entry at addr */
-struct xxh_pte {
-	__u64 addr;
-	__u32 cache;	/* out: XXH_PTE_* bits the entry matches */
-	__u32 pad;
-};
-
-#define XXH_PTE_WB		0x1	/* the kernel's write-back protection */
-#define XXH_PTE_UC		0x2	/* pgprot_noncached() */
-#define XXH_PTE_WC		0x4	/* pgprot_writecombine() */
-
-#define XXH_IOC_LOCK		_IOW('H', 1, struct xxh_lock)
-#define XXH_IOC_UNLOCK		_IO('H', 2)
-#define XXH_IOC_STATUS		_IOR('H', 3, struct xxh_status)
-#define XXH_IOC_PTE		_IOWR('H', 4, struct xxh_pte)
 
 /* Per-instance soft state. */
 struct xxh_state {

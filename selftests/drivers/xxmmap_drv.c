@@ -32,7 +32,7 @@
 #include <sys/sunddi.h>
 #include <sys/cmn_err.h>
 
-#define XXMMAP_DEVSIZE	512	/* bytes of device memory */
+#include "xxmmap.h"
 
 /* Per-instance soft state. */
 struct xxmmap_state {
@@ -134,7 +134,7 @@ static int xxmmap_attach(dev_info_t *dip, ddi_attach_cmd_t cmd)
 		goto fail;
 	}
 	for (i = 0; i < XXMMAP_DEVSIZE; i++)
-		xsp->kva[i] = (char)((i * 7 + 3) & 0xff);
+		xsp->kva[i] = (char)XXMMAP_BYTE(i);
 	if (ddi_create_minor_node(dip, "xxmmap", S_IFCHR, instance,
 				  DDI_PSEUDO, 0) != DDI_SUCCESS)
 		goto fail_umem;

@@ -59,32 +59,13 @@
 #include <sys/ddidevmap.h>
 #include <sys/cmn_err.h>
 
-#define XXSEG_PAGES		4			/* pages of device memory */
+#include "xxsegmap.h"
+
 #define XXSEG_SIZE		ptob(XXSEG_PAGES)
 #define XXSEG_MAPPABLE		ptob(2)			/* devmap(9E) serves pages 0-1 */
-#define XXSEG_FILL(p)		(0xA0 + (p))		/* byte filling page p */
 
-#define XXSEG_WIN(i)		((offset_t)(i) << 32)	/* window i's offset */
-#define XXSEG_TRASH_OFF		XXSEG_WIN(1)
-#define XXSEG_TRASH_SIZE	ptob(4)
-#define XXSEG_BIG_OFF		XXSEG_WIN(2)
-#define XXSEG_BIG2_OFF		XXSEG_WIN(3)
-#define XXSEG_BIG_SIZE		(4UL << 20)
-#define XXSEG_LOCK_OFF		XXSEG_WIN(4)
+#define XXSEG_TRASH_SIZE	ptob(XXSEG_TRASH_PAGES)
 #define XXSEG_LOCK_MAX		SZ_1M		/* window size; the cookie's */
-#define XXSEG_PAIR_OFF		XXSEG_WIN(5)
-
-/* XXSEG_IOC_LOCK's argument (the same for 32- and 64-bit callers) */
-struct xxseg_lock {
-	__u64 addr;	/* page aligned */
-	__u64 len;	/* bytes, page aligned */
-	__u32 flags;	/* DDI_UMEMLOCK_READ / DDI_UMEMLOCK_WRITE */
-	__u32 pad;
-};
-
-#define XXSEG_IOC_LOCK		_IOW('S', 1, struct xxseg_lock)
-#define XXSEG_IOC_UNLOCK	_IO('S', 2)
-#define XXSEG_IOC_PAIR_FAULTS	_IOR('S', 3, __u32)
 
 /* Per-instance soft state. */
 struct xxseg_state {
@@ -375,7 +356,7 @@ static int xxseg_attach(dev_info_t *dip, ddi_attach_cmd_t cmd)
 		goto fail;
 	}
 	for (p = 0; p < XXSEG_PAGES; p++)
-		memset(xsp->kva + ptob(p), XXSEG_FILL(p), PAGESIZE);
+		memset(xsp->kva + ptob(p), XXSEG_BYTE(p), PAGESIZE);
 	/* a trash cookie has no kernel address: check the cookie */
 	(void)ddi_umem_alloc(XXSEG_TRASH_SIZE, DDI_UMEM_TRASH, &xsp->tcookie);
 	if (!xsp->tcookie ||

@@ -55,33 +55,12 @@
 #include <sys/ddidevmap.h>
 #include <sys/cmn_err.h>
 
+#include "xxwinlock.h"
+
 #define XXWL_LOCKS		8
 #define XXWL_IDENT(i)		ptob((offset_t)(i) + 1)	/* lock i's offset */
 #define XXWL_PROT		(PROT_READ | PROT_WRITE | PROT_USER)
 
-struct xxwl_alloc {
-	__u32 key;	/* in: 0 for a new lock */
-	__u32 ident;	/* out: the offset to map */
-};
-
-struct xxwl_timeout {
-	__u32 ident;
-	__u32 msec;	/* 0: wait for the owner forever */
-};
-
-struct xxwl_info {
-	__u32 ident;		/* in */
-	__s32 owner;		/* pid of the owner, 0 if none */
-	__u32 faults;		/* devmap_access(9E) calls */
-	__u32 handovers;	/* the lock given to another process */
-	__u32 steals;		/* ... after a timeout */
-	__u32 sleepers;		/* processes waiting now */
-};
-
-#define XXWL_IOC_ALLOC		_IOWR('W', 1, struct xxwl_alloc)
-#define XXWL_IOC_FREE		_IOW('W', 2, __u32)
-#define XXWL_IOC_TIMEOUT	_IOW('W', 3, struct xxwl_timeout)
-#define XXWL_IOC_INFO		_IOWR('W', 4, struct xxwl_info)
 
 struct xxwl_lock;
 
