@@ -61,7 +61,6 @@
 #define XXWL_IDENT(i)		ptob((offset_t)(i) + 1)	/* lock i's offset */
 #define XXWL_PROT		(PROT_READ | PROT_WRITE | PROT_USER)
 
-
 struct xxwl_lock;
 
 /* A process using a lock: the private data of its two handles. */
