@@ -151,15 +151,160 @@ static volatile uint8_t *map_at(int fd, size_t len, uint64_t off)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+/* What one operation did, for main's line. */
+struct outcome {
+	int fired;	/* the armed call was reached (and failed) */
+	int err;	/* the operation's errno, 0 if it succeeded */
+	int bad;	/* mapped data read back wrong */
+	int sigbus;	/* the refault raised SIGBUS */
+};
+
+/* OP lacks arguments: "fault_nth: OP needs ARGS" */
+static void usage_error(const char *op, const char *args)
+{
+	fprintf(stderr, "fault_nth: %s needs %s\n", op, args);
+	exit(1);
+}
+
+/* mmap's and fault's DEV LEN [REGION [OFF]]: sets *len and *off. */
+static void map_args(int argc, char **argv, size_t *len, uint64_t *off)
+{
+	if (argc < 5)
+		usage_error(argv[2], "DEV LEN");
+	*len = strtoul(argv[4], NULL, 0);
+	*off = 0;
+	if (argc > 5)
+		*off = XXMEM_REGION_OFFSET(strtoul(argv[5], NULL, 0));
+	if (argc > 6)
+		*off += strtoull(argv[6], NULL, 0);
+}
+
+/* load MODULE [PARAMS]: finit_module */
+static void op_load(unsigned long n, int argc, char **argv, struct outcome *o)
+{
+	int fd = open(argv[3], O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		die(argv[3]);
+	arm(n);
+	if (syscall(SYS_finit_module, fd, argc > 4 ? argv[4] : "", 0))
+		o->err = errno;
+	o->fired = disarm();
+	close(fd);
+}
+
+/* open DEV */
+static void op_open(unsigned long n, int argc, char **argv, struct outcome *o)
+{
+	int fd;
+
+	(void)argc;
+	arm(n);
+	fd = open(argv[3], O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		o->err = errno;
+	o->fired = disarm();
+	if (fd >= 0)
+		close(fd);
+}
+
+/* mmap DEV LEN [REGION [OFF]]: the mmap fails cleanly or its data is right */
+static void op_mmap(unsigned long n, int argc, char **argv, struct outcome *o)
+{
+	volatile uint8_t *p;
+	uint64_t off;
+	size_t len;
+	int fd;
+
+	map_args(argc, argv, &len, &off);
+	fd = open_dev(argv[3]);
+	arm(n);
+	p = map_at(fd, len, off);
+	if (!p)
+		o->err = errno;
+	o->fired = disarm();
+	if (p) {
+		o->bad = check_data(p, len, (uint8_t)n);
+		munmap((void *)p, len);
+	}
+	close(fd);
+}
+
+/* fault DEV LEN [REGION [OFF]]: the refault fails cleanly or the data is right */
+static void op_fault(unsigned long n, int argc, char **argv, struct outcome *o)
+{
+	volatile uint8_t *p;
+	uint64_t off;
+	size_t len;
+	int fd;
+
+	map_args(argc, argv, &len, &off);
+	fd = open_dev(argv[3]);
+	p = map_at(fd, len, off);
+	if (!p)
+		die("mmap");
+	if (touch_after_dontneed(p, len, n, &o->fired)) {
+		o->sigbus = 1;
+		return;
+	}
+	o->bad = check_data(p, len, (uint8_t)n);
+	munmap((void *)p, len);
+	close(fd);
+}
+
+/* info DEV: XXMEM_IOC_REGION_INFO of region 0 */
+static void op_info(unsigned long n, int argc, char **argv, struct outcome *o)
+{
+	struct xxmem_region_info ri;
+	int fd = open_dev(argv[3]);
+
+	(void)argc;
+	memset(&ri, 0, sizeof(ri));
+	ri.index = 0;
+	arm(n);
+	if (ioctl(fd, XXMEM_IOC_REGION_INFO, &ri))
+		o->err = errno;
+	o->fired = disarm();
+	close(fd);
+}
+
+/* write FILE STRING */
+static void op_write(unsigned long n, int argc, char **argv, struct outcome *o)
+{
+	size_t slen;
+	int fd;
+
+	if (argc < 5)
+		usage_error(argv[2], "FILE STRING");
+	slen = strlen(argv[4]);
+	fd = open(argv[3], O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(argv[3]);
+	errno = 0;
+	arm(n);
+	if (write(fd, argv[4], slen) != (ssize_t)slen)
+		o->err = errno ? errno : EIO;
+	o->fired = disarm();
+	close(fd);
+}
+
+static const struct {
+	const char *name;
+	void (*run)(unsigned long n, int argc, char **argv, struct outcome *o);
+} ops[] = {
+	{ "load", op_load },
+	{ "open", op_open },
+	{ "mmap", op_mmap },
+	{ "fault", op_fault },
+	{ "info", op_info },
+	{ "write", op_write },
+};
+
 int main(int argc, char **argv)
 {
-	volatile uint8_t *p = NULL;
-	struct xxmem_region_info ri;
+	struct outcome o = { 0 };
 	unsigned long n;
-	size_t len = 0;
-	uint64_t off = 0;
-	const char *op;
-	int fd = -1, err = 0, fired, bad = 0;
+	size_t i;
 
 	if (argc < 4) {
 		fprintf(stderr,
@@ -167,89 +312,22 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	n = strtoul(argv[1], NULL, 10);
-	op = argv[2];
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (!strcmp(argv[2], ops[i].name))
+			break;
+	if (i == sizeof(ops) / sizeof(ops[0])) {
+		fprintf(stderr, "fault_nth: unknown operation '%s'\n", argv[2]);
+		return 1;
+	}
 	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
 	if (nth_fd < 0)
 		die("/proc/thread-self/fail-nth (CONFIG_FAULT_INJECTION)");
-	if (!strcmp(op, "mmap") || !strcmp(op, "fault")) {
-		if (argc < 5) {
-			fprintf(stderr, "fault_nth: %s needs DEV LEN\n", op);
-			return 1;
-		}
-		len = strtoul(argv[4], NULL, 0);
-		if (argc > 5)
-			off = XXMEM_REGION_OFFSET(strtoul(argv[5], NULL, 0));
-		if (argc > 6)
-			off += strtoull(argv[6], NULL, 0);
+	ops[i].run(n, argc, argv, &o);
+	if (o.sigbus) {
+		printf("fired=%d result=SIGBUS\n", o.fired);
+		return 2;
 	}
-
-	if (!strcmp(op, "load")) {
-		fd = open(argv[3], O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			die(argv[3]);
-		arm(n);
-		if (syscall(SYS_finit_module, fd, argc > 4 ? argv[4] : "", 0))
-			err = errno;
-		fired = disarm();
-	} else if (!strcmp(op, "open")) {
-		arm(n);
-		fd = open(argv[3], O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			err = errno;
-		fired = disarm();
-	} else if (!strcmp(op, "mmap")) {
-		fd = open_dev(argv[3]);
-		arm(n);
-		p = map_at(fd, len, off);
-		if (!p)
-			err = errno;
-		fired = disarm();
-		if (p)
-			bad = check_data(p, len, (uint8_t)n);
-	} else if (!strcmp(op, "fault")) {
-		fd = open_dev(argv[3]);
-		p = map_at(fd, len, off);
-		if (!p)
-			die("mmap");
-		if (touch_after_dontneed(p, len, n, &fired)) {
-			printf("fired=%d result=SIGBUS\n", fired);
-			return 2;
-		}
-		bad = check_data(p, len, (uint8_t)n);
-	} else if (!strcmp(op, "info")) {
-		fd = open_dev(argv[3]);
-		memset(&ri, 0, sizeof(ri));
-		ri.index = 0;
-		arm(n);
-		if (ioctl(fd, XXMEM_IOC_REGION_INFO, &ri))
-			err = errno;
-		fired = disarm();
-	} else if (!strcmp(op, "write")) {
-		size_t slen;
-
-		if (argc < 5) {
-			fprintf(stderr, "fault_nth: write needs FILE STRING\n");
-			return 1;
-		}
-		slen = strlen(argv[4]);
-		fd = open(argv[3], O_WRONLY | O_CLOEXEC);
-		if (fd < 0)
-			die(argv[3]);
-		errno = 0;
-		arm(n);
-		if (write(fd, argv[4], slen) != (ssize_t)slen)
-			err = errno ? errno : EIO;
-		fired = disarm();
-	} else {
-		fprintf(stderr, "fault_nth: unknown operation '%s'\n", op);
-		return 1;
-	}
-
-	printf("fired=%d result=%s%s\n", fired, err_name(err),
-	       bad ? " data=wrong" : "");
-	if (p)
-		munmap((void *)p, len);
-	if (fd >= 0)
-		close(fd);
-	return bad ? 2 : 0;
+	printf("fired=%d result=%s%s\n", o.fired, err_name(o.err),
+	       o.bad ? " data=wrong" : "");
+	return o.bad ? 2 : 0;
 }
