@@ -1621,73 +1621,75 @@ static int ctx_child(int fd, uint64_t off, size_t pg, int rfd, int wfd)
 	return 0;
 }
 
-/* Two processes write alternately: each touch by the non-owner switches the context. */
-TEST_F(ctx, ctx_single_owner_alternates)
+/*
+ * A child to pass tokens with: two pipes and a fork.  Returns the child's
+ * pid in the parent and 0 in the child; *rfd and *wfd are the caller's
+ * ends (each side reads what the other writes).
+ */
+static pid_t fork_with_pipes(struct __test_metadata *_metadata, int *rfd,
+			     int *wfd)
 {
-	struct xxmem_status s0, s1;
-	volatile uint32_t *w;
-	int c2p[2], p2c[2], status, err, i, nsw;
-	long a = TR_ABSENT, b = TR_ABSENT, last_to = TR_ABSENT;
-	struct trace *t;
+	int c2p[2], p2c[2];
 	pid_t pid;
 
-	STATUS_READ(self->fd, &s0);
-	TRACE_CLEAR();
-	w = xx_mmap(self->fd, self->base, self->pg, PROT_READ | PROT_WRITE, MAP_SHARED);
-	err = errno;
-	ASSERT_FALSE(map_failed((void *)w)) TH_LOG("mmap region 3: %s", strerror(err));
 	ASSERT_EQ(0, pipe2(c2p, O_CLOEXEC));
 	ASSERT_EQ(0, pipe2(p2c, O_CLOEXEC));
-
 	pid = fork_flushed();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		close(c2p[0]);
 		close(p2c[1]);
-		/* The child maps region 3 itself. */
-		munmap((void *)w, self->pg);
-		_exit(ctx_child(self->fd, self->base, self->pg, p2c[0], c2p[1]));
+		*rfd = p2c[0];
+		*wfd = c2p[1];
+	} else {
+		close(c2p[1]);
+		close(p2c[0]);
+		*rfd = c2p[0];
+		*wfd = p2c[1];
 	}
-	close(c2p[1]);
-	close(p2c[0]);
-	ASSERT_TRUE(tok_read(c2p[0])) TH_LOG("child died before mapping");
+	return pid;
+}
+
+/* The parent's CTX_ROUNDS rounds against ctx_child, through w. */
+static void ctx_parent_rounds(struct __test_metadata *_metadata,
+			      volatile uint32_t *w, int rfd, int wfd)
+{
+	int i;
+
+	ASSERT_TRUE(tok_read(rfd)) TH_LOG("child died before mapping");
 	for (i = 0; i < CTX_ROUNDS; i++) {
 		if (i > 0) {
-			ASSERT_TRUE(tok_read(c2p[0])) TH_LOG("child died in round %d", i);
+			ASSERT_TRUE(tok_read(rfd)) TH_LOG("child died in round %d", i);
 			EXPECT_EQ((uint32_t)(2 * i - 1), w[0])
 				TH_LOG("round %d: the child's write not seen", i);
 		}
 		w[0] = (uint32_t)(2 * i);
-		ASSERT_TRUE(tok_write(p2c[1]));
+		ASSERT_TRUE(tok_write(wfd));
 	}
-	ASSERT_TRUE(tok_read(c2p[0])) TH_LOG("child died in the last round");
+	ASSERT_TRUE(tok_read(rfd)) TH_LOG("child died in the last round");
 	EXPECT_EQ((uint32_t)(2 * CTX_ROUNDS - 1), w[0]) TH_LOG("last write not seen");
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(exited_ok(status))
-		TH_LOG("child status 0x%x (exit 20+i: the parent's round i value not seen)",
-		       status);
-	close(c2p[0]);
-	close(p2c[1]);
+}
 
-	STATUS_READ(self->fd, &s1);
-	EXPECT_LE(s0.ctx_switches + 2 * CTX_ROUNDS - 1, s1.ctx_switches)
-		TH_LOG("ctx_switches %ld -> %ld for %d alternating rounds",
-		       s0.ctx_switches, s1.ctx_switches, CTX_ROUNDS);
+/*
+ * The trace of ctx_single_owner_alternates: two maps, a switch per round,
+ * and the context alternating between the two handles: each switch is
+ * from the previous owner, or from none once the owner's handle was
+ * unmapped (the child's exit).
+ */
+static void ctx_check_alternation(struct __test_metadata *_metadata,
+				  const struct trace *t)
+{
+	long a = TR_ABSENT, b = TR_ABSENT, last_to = TR_ABSENT;
+	int i;
 
-	TRACE_GET(t);
 	EXPECT_EQ(2, tr_count(t, "map")) TH_LOG("trace:\n%s", t->raw);
 	if (tr_count(t, "map") == 2) {
 		a = t->ev[tr_nth(t, "map", 0)].dh;
 		b = t->ev[tr_nth(t, "map", 1)].dh;
 	}
-	nsw = tr_count(t, "ctxswitch");
-	EXPECT_LE(2 * CTX_ROUNDS - 1, nsw) TH_LOG("trace:\n%s", t->raw);
+	EXPECT_LE(2 * CTX_ROUNDS - 1, tr_count(t, "ctxswitch"))
+		TH_LOG("trace:\n%s", t->raw);
 	EXPECT_LE(2 * CTX_ROUNDS, tr_count(t, "access")) TH_LOG("trace:\n%s", t->raw);
-	/*
-	 * The context alternates between the two handles: each switch is
-	 * from the previous owner, or from none once the owner's handle was
-	 * unmapped (the child's exit).
-	 */
 	for (i = 0; i < t->n; i++) {
 		const struct tev *e = &t->ev[i];
 
@@ -1708,18 +1710,113 @@ TEST_F(ctx, ctx_single_owner_alternates)
 		}
 		last_to = e->to;
 	}
+}
+
+/* Two processes write alternately: each touch by the non-owner switches the context. */
+TEST_F(ctx, ctx_single_owner_alternates)
+{
+	struct xxmem_status s0, s1;
+	volatile uint32_t *w;
+	int rfd, wfd, status, err;
+	struct trace *t;
+	pid_t pid;
+
+	STATUS_READ(self->fd, &s0);
+	TRACE_CLEAR();
+	w = xx_mmap(self->fd, self->base, self->pg, PROT_READ | PROT_WRITE, MAP_SHARED);
+	err = errno;
+	ASSERT_FALSE(map_failed((void *)w)) TH_LOG("mmap region 3: %s", strerror(err));
+
+	pid = fork_with_pipes(_metadata, &rfd, &wfd);
+	if (pid == 0) {
+		/* The child maps region 3 itself. */
+		munmap((void *)w, self->pg);
+		_exit(ctx_child(self->fd, self->base, self->pg, rfd, wfd));
+	}
+	ctx_parent_rounds(_metadata, w, rfd, wfd);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(exited_ok(status))
+		TH_LOG("child status 0x%x (exit 20+i: the parent's round i value not seen)",
+		       status);
+	close(rfd);
+	close(wfd);
+
+	STATUS_READ(self->fd, &s1);
+	EXPECT_LE(s0.ctx_switches + 2 * CTX_ROUNDS - 1, s1.ctx_switches)
+		TH_LOG("ctx_switches %ld -> %ld for %d alternating rounds",
+		       s0.ctx_switches, s1.ctx_switches, CTX_ROUNDS);
+
+	TRACE_GET(t);
+	ctx_check_alternation(_metadata, t);
 	trace_free(t);
 	EXPECT_EQ(0, munmap((void *)w, self->pg));
+}
+
+/*
+ * Child of ctx_waits_for_owner_timeout: map region 3, take the context with
+ * a write, send the time it started, hold the mapping until the parent's
+ * token.
+ */
+static int ctx_owner_child(int fd, uint64_t off, size_t pg, int rfd, int wfd)
+{
+	volatile uint32_t *cw;
+	int64_t t0;
+
+	cw = xx_mmap(fd, off, pg, PROT_READ | PROT_WRITE, MAP_SHARED);
+	if (map_failed((void *)cw))
+		return 10;
+	t0 = now_ns();		/* before the context is loaded for us */
+	cw[0] = 0xa0a0a0a0U;
+	if (write(wfd, &t0, sizeof(t0)) != (ssize_t)sizeof(t0))
+		return 11;
+	/* Hold the mapping until the parent is done. */
+	tok_read(rfd);
+	return 0;
+}
+
+/*
+ * The trace of ctx_waits_for_owner_timeout: the switch from the child's
+ * handle to the parent's, and the access lines of both (handle, page,
+ * kind of access).
+ */
+static void ctx_check_handover(struct __test_metadata *_metadata,
+			       const struct trace *t, uint64_t base, size_t pg)
+{
+	long a, b;
+	int i, found = 0;
+
+	ASSERT_EQ(2, tr_count(t, "map")) TH_LOG("trace:\n%s", t->raw);
+	a = t->ev[tr_nth(t, "map", 0)].dh;
+	b = t->ev[tr_nth(t, "map", 1)].dh;
+	for (i = 0; i < t->n; i++) {
+		if (!strcmp(t->ev[i].kind, "ctxswitch") && t->ev[i].from == a &&
+		    t->ev[i].to == b)
+			found = 1;
+	}
+	EXPECT_TRUE(found) TH_LOG("no \"ctxswitch from=%ld to=%ld\":\n%s", a, b, t->raw);
+	i = tr_nth(t, "access", 0);
+	ASSERT_LE(0, i) TH_LOG("trace:\n%s", t->raw);
+	EXPECT_EQ(a, t->ev[i].dh);
+	EXPECT_EQ(base, t->ev[i].off);
+	EXPECT_EQ((uint64_t)pg, t->ev[i].len);
+	EXPECT_STREQ("access", t->ev[i].type);
+	EXPECT_STREQ("write", t->ev[i].rw);
+	for (i = 0; i < t->n; i++) {
+		if (!strcmp(t->ev[i].kind, "access") && t->ev[i].dh == b)
+			break;
+	}
+	ASSERT_GT(t->n, i) TH_LOG("no access line for dh=%ld:\n%s", b, t->raw);
+	EXPECT_STREQ("read", t->ev[i].rw);
 }
 
 /* A process touching the context waits until the owner's timeout expired. */
 TEST_F(ctx, ctx_waits_for_owner_timeout)
 {
-	int c2p[2], p2c[2], status, err, i, found = 0;
+	int rfd, wfd, status, err;
 	int64_t t_a0 = 0, t1, t2;
-	long a = TR_ABSENT, b = TR_ABSENT, want_ms;
 	volatile uint32_t *w;
 	struct trace *t;
+	long want_ms;
 	pid_t pid;
 
 	/* A longer timeout makes the wait stand out on a slow machine. */
@@ -1730,32 +1827,11 @@ TEST_F(ctx, ctx_waits_for_owner_timeout)
 	}
 	TH_LOG("ctx_timeout_ms %ld", want_ms);
 
-	ASSERT_EQ(0, pipe2(c2p, O_CLOEXEC));
-	ASSERT_EQ(0, pipe2(p2c, O_CLOEXEC));
 	TRACE_CLEAR();
-	pid = fork_flushed();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		volatile uint32_t *cw;
-		int64_t t0;
-
-		close(c2p[0]);
-		close(p2c[1]);
-		cw = xx_mmap(self->fd, self->base, self->pg, PROT_READ | PROT_WRITE,
-			     MAP_SHARED);
-		if (map_failed((void *)cw))
-			_exit(10);
-		t0 = now_ns();		/* before the context is loaded for us */
-		cw[0] = 0xa0a0a0a0U;
-		if (write(c2p[1], &t0, sizeof(t0)) != (ssize_t)sizeof(t0))
-			_exit(11);
-		/* Hold the mapping until the parent is done. */
-		tok_read(p2c[0]);
-		_exit(0);
-	}
-	close(c2p[1]);
-	close(p2c[0]);
-	ASSERT_EQ((ssize_t)sizeof(t_a0), read(c2p[0], &t_a0, sizeof(t_a0)))
+	pid = fork_with_pipes(_metadata, &rfd, &wfd);
+	if (pid == 0)
+		_exit(ctx_owner_child(self->fd, self->base, self->pg, rfd, wfd));
+	ASSERT_EQ((ssize_t)sizeof(t_a0), read(rfd, &t_a0, sizeof(t_a0)))
 		TH_LOG("child died before touching the context");
 
 	w = xx_mmap(self->fd, self->base, self->pg, PROT_READ | PROT_WRITE, MAP_SHARED);
@@ -1770,36 +1846,14 @@ TEST_F(ctx, ctx_waits_for_owner_timeout)
 		TH_LOG("the context changed owner %" PRId64 " us after the owner took it; "
 		       "ctx_timeout_ms is %ld", (t2 - t_a0) / 1000, want_ms);
 
-	ASSERT_TRUE(tok_write(p2c[1]));
+	ASSERT_TRUE(tok_write(wfd));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(exited_ok(status)) TH_LOG("child status 0x%x", status);
-	close(c2p[0]);
-	close(p2c[1]);
+	close(rfd);
+	close(wfd);
 
 	TRACE_GET(t);
-	ASSERT_EQ(2, tr_count(t, "map")) TH_LOG("trace:\n%s", t->raw);
-	a = t->ev[tr_nth(t, "map", 0)].dh;
-	b = t->ev[tr_nth(t, "map", 1)].dh;
-	for (i = 0; i < t->n; i++) {
-		if (!strcmp(t->ev[i].kind, "ctxswitch") && t->ev[i].from == a &&
-		    t->ev[i].to == b)
-			found = 1;
-	}
-	EXPECT_TRUE(found) TH_LOG("no \"ctxswitch from=%ld to=%ld\":\n%s", a, b, t->raw);
-	/* The access lines name the handle, the page and the kind of access. */
-	i = tr_nth(t, "access", 0);
-	ASSERT_LE(0, i) TH_LOG("trace:\n%s", t->raw);
-	EXPECT_EQ(a, t->ev[i].dh);
-	EXPECT_EQ(self->base, t->ev[i].off);
-	EXPECT_EQ((uint64_t)self->pg, t->ev[i].len);
-	EXPECT_STREQ("access", t->ev[i].type);
-	EXPECT_STREQ("write", t->ev[i].rw);
-	for (i = 0; i < t->n; i++) {
-		if (!strcmp(t->ev[i].kind, "access") && t->ev[i].dh == b)
-			break;
-	}
-	ASSERT_GT(t->n, i) TH_LOG("no access line for dh=%ld:\n%s", b, t->raw);
-	EXPECT_STREQ("read", t->ev[i].rw);
+	ctx_check_handover(_metadata, t, self->base, self->pg);
 	trace_free(t);
 	EXPECT_EQ(0, munmap((void *)w, self->pg));
 }
