@@ -166,17 +166,27 @@ static void usage_error(const char *op, const char *args)
 	exit(1);
 }
 
-/* mmap's and fault's DEV LEN [REGION [OFF]]: sets *len and *off. */
-static void map_args(int argc, char **argv, size_t *len, uint64_t *off)
+/* What mmap and fault map: DEV (open), LEN bytes at OFF of REGION. */
+struct map_req {
+	int fd;
+	size_t len;
+	uint64_t off;
+};
+
+/* mmap's and fault's DEV LEN [REGION [OFF]], DEV opened */
+static struct map_req map_req(int argc, char **argv)
 {
+	struct map_req m = { .off = 0 };
+
 	if (argc < 5)
 		usage_error(argv[2], "DEV LEN");
-	*len = strtoul(argv[4], NULL, 0);
-	*off = 0;
+	m.len = strtoul(argv[4], NULL, 0);
 	if (argc > 5)
-		*off = XXMEM_REGION_OFFSET(strtoul(argv[5], NULL, 0));
+		m.off = XXMEM_REGION_OFFSET(strtoul(argv[5], NULL, 0));
 	if (argc > 6)
-		*off += strtoull(argv[6], NULL, 0);
+		m.off += strtoull(argv[6], NULL, 0);
+	m.fd = open_dev(argv[3]);
+	return m;
 }
 
 /* load MODULE [PARAMS]: finit_module */
@@ -211,45 +221,36 @@ static void op_open(unsigned long n, int argc, char **argv, struct outcome *o)
 /* mmap DEV LEN [REGION [OFF]]: the mmap fails cleanly or its data is right */
 static void op_mmap(unsigned long n, int argc, char **argv, struct outcome *o)
 {
+	struct map_req m = map_req(argc, argv);
 	volatile uint8_t *p;
-	uint64_t off;
-	size_t len;
-	int fd;
 
-	map_args(argc, argv, &len, &off);
-	fd = open_dev(argv[3]);
 	arm(n);
-	p = map_at(fd, len, off);
+	p = map_at(m.fd, m.len, m.off);
 	if (!p)
 		o->err = errno;
 	o->fired = disarm();
 	if (p) {
-		o->bad = check_data(p, len, (uint8_t)n);
-		munmap((void *)p, len);
+		o->bad = check_data(p, m.len, (uint8_t)n);
+		munmap((void *)p, m.len);
 	}
-	close(fd);
+	close(m.fd);
 }
 
 /* fault DEV LEN [REGION [OFF]]: the refault fails cleanly or the data is right */
 static void op_fault(unsigned long n, int argc, char **argv, struct outcome *o)
 {
-	volatile uint8_t *p;
-	uint64_t off;
-	size_t len;
-	int fd;
+	struct map_req m = map_req(argc, argv);
+	volatile uint8_t *p = map_at(m.fd, m.len, m.off);
 
-	map_args(argc, argv, &len, &off);
-	fd = open_dev(argv[3]);
-	p = map_at(fd, len, off);
 	if (!p)
 		die("mmap");
-	if (touch_after_dontneed(p, len, n, &o->fired)) {
+	if (touch_after_dontneed(p, m.len, n, &o->fired)) {
 		o->sigbus = 1;
 		return;
 	}
-	o->bad = check_data(p, len, (uint8_t)n);
-	munmap((void *)p, len);
-	close(fd);
+	o->bad = check_data(p, m.len, (uint8_t)n);
+	munmap((void *)p, m.len);
+	close(m.fd);
 }
 
 /* info DEV: XXMEM_IOC_REGION_INFO of region 0 */
