@@ -1595,17 +1595,24 @@ static bool tok_write(int fd)
 
 #define CTX_ROUNDS	10
 
+/* A child's own mapping of region 3 (at off, pg bytes), or NULL */
+static volatile uint32_t *ctx_map(int fd, uint64_t off, size_t pg)
+{
+	void *p = xx_mmap(fd, off, pg, PROT_READ | PROT_WRITE, MAP_SHARED);
+
+	return map_failed(p) ? NULL : p;
+}
+
 /*
  * Child of ctx_single_owner_alternates: map region 3, then K rounds of
  * "wait, check the parent's value, write the next one, pass the token".
  */
 static int ctx_child(int fd, uint64_t off, size_t pg, int rfd, int wfd)
 {
-	volatile uint32_t *w;
+	volatile uint32_t *w = ctx_map(fd, off, pg);
 	int i;
 
-	w = xx_mmap(fd, off, pg, PROT_READ | PROT_WRITE, MAP_SHARED);
-	if (map_failed((void *)w))
+	if (!w)
 		return 10;
 	if (!tok_write(wfd))
 		return 11;
@@ -1759,11 +1766,10 @@ TEST_F(ctx, ctx_single_owner_alternates)
  */
 static int ctx_owner_child(int fd, uint64_t off, size_t pg, int rfd, int wfd)
 {
-	volatile uint32_t *cw;
+	volatile uint32_t *cw = ctx_map(fd, off, pg);
 	int64_t t0;
 
-	cw = xx_mmap(fd, off, pg, PROT_READ | PROT_WRITE, MAP_SHARED);
-	if (map_failed((void *)cw))
+	if (!cw)
 		return 10;
 	t0 = now_ns();		/* before the context is loaded for us */
 	cw[0] = 0xa0a0a0a0U;
@@ -2464,12 +2470,7 @@ static int helper_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	int rc;
+	int rc = helper_mode(argc, argv, "--map", helper_main);
 
-	if (argc >= 2 && !strncmp(argv[1], "--map", 5)) {
-		rc = helper_main(argc, argv);
-		if (rc >= 0)
-			return rc;
-	}
-	return test_harness_run(argc, argv);
+	return rc >= 0 ? rc : test_harness_run(argc, argv);
 }

@@ -313,6 +313,17 @@ TEST_F(umem, locked_memory_shared_with_second_process)
 	close(to_parent[1]);
 }
 
+/* len bytes of this process' memory (filled with fill), locked through fd */
+static uint8_t *locked_pages(struct __test_metadata *_metadata, int fd,
+			     size_t len, int fill)
+{
+	uint8_t *q = user_pages(len, fill);
+
+	ASSERT_TRUE(q != NULL);
+	ASSERT_EQ(0, xxh_lock(fd, q, len));
+	return q;
+}
+
 /* munmap(2) of the locked range: callback, the pins and VmPin go. */
 TEST_F(umem, munmap_of_locked_range_calls_cleanup)
 {
@@ -322,9 +333,7 @@ TEST_F(umem, munmap_of_locked_range_calls_cleanup)
 	long pin0 = vm_pin_kb();
 	uint8_t *q;
 
-	q = user_pages(len, 1);
-	ASSERT_TRUE(q != NULL);
-	ASSERT_EQ(0, xxh_lock(self->fd, q, len));
+	q = locked_pages(_metadata, self->fd, len, 1);
 	if (pin0 >= 0)
 		EXPECT_EQ(pin0 + (long)(len / 1024), vm_pin_kb());
 	/* unmapping one page of it is enough, as on illumos */
@@ -349,9 +358,7 @@ TEST_F(umem, unlock_before_munmap_no_callback)
 	long pin0 = vm_pin_kb();
 	uint8_t *q;
 
-	q = user_pages(len, 2);
-	ASSERT_TRUE(q != NULL);
-	ASSERT_EQ(0, xxh_lock(self->fd, q, len));
+	q = locked_pages(_metadata, self->fd, len, 2);
 	ASSERT_EQ(0, ioctl(self->fd, XXH_IOC_UNLOCK));
 	if (pin0 >= 0)
 		EXPECT_EQ(pin0, vm_pin_kb());
