@@ -1409,12 +1409,7 @@ static int helper_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	int rc;
+	int rc = helper_mode(argc, argv, "--", helper_main);
 
-	if (argc >= 2 && !strncmp(argv[1], "--", 2)) {
-		rc = helper_main(argc, argv);
-		if (rc >= 0)
-			return rc;
-	}
-	return test_harness_run(argc, argv);
+	return rc >= 0 ? rc : test_harness_run(argc, argv);
 }

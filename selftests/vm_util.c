@@ -157,6 +157,20 @@ pid_t fork_flushed(void)
 	return fork();
 }
 
+/*
+ * A program's helper modes, the other processes of its tests ("PROG --MODE
+ * ARGS"): if argv[1] starts with @prefix, @helper's result: the exit
+ * status, or -1 if argv[1] is no mode of it.  -1 without a mode: main then
+ * runs the tests.
+ */
+int helper_mode(int argc, char **argv, const char *prefix,
+		int (*helper)(int argc, char **argv))
+{
+	if (argc < 2 || strncmp(argv[1], prefix, strlen(prefix)))
+		return -1;
+	return helper(argc, argv);
+}
+
 /* Fork a child that reads (or writes) @p; return its wait status, or -1. */
 int touch_in_child(void *p, bool write)
 {

@@ -80,6 +80,8 @@ int touch_in_child(void *p, bool write);
 bool exited_ok(int status);
 bool killed_by(int status, int sig);
 int64_t now_ns(void);
+int helper_mode(int argc, char **argv, const char *prefix,
+		int (*helper)(int argc, char **argv));
 
 /* ---- strings ---- */
 bool parse_u64(const char *s, uint64_t *val);

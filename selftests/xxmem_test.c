@@ -1079,10 +1079,6 @@ int main(int argc, char **argv)
 	int rc;
 
 	xx_argv0 = argv[0];
-	if (argc >= 2 && !strncmp(argv[1], "--", 2)) {
-		rc = helper_main(argc, argv);
-		if (rc >= 0)
-			return rc;
-	}
-	return test_harness_run(argc, argv);
+	rc = helper_mode(argc, argv, "--", helper_main);
+	return rc >= 0 ? rc : test_harness_run(argc, argv);
 }
