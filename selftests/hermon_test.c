@@ -229,6 +229,33 @@ FIXTURE_TEARDOWN(umem)
 }
 
 /*
+ * The child of locked_memory_shared_with_second_process: locks len bytes of
+ * its memory ('C') through fd, answers the parent's steps on the pipes
+ * (rfd, wfd) and exits when told.  Its exit status: 0, or 10-12 for the
+ * step that failed.
+ */
+static int locking_child(int fd, size_t pg, size_t len, int rfd, int wfd)
+{
+	uint8_t *q = user_pages(len, 'C');
+	int err;
+
+	if (!q)
+		return 10;
+	err = xxh_lock(fd, q, len);
+	put_byte(wfd, err ? 'E' : 'L');
+	if (err)
+		return 11;
+	/* the parent wrote 'P' at page 1 through its mapping */
+	if (get_byte(rfd) != 'w')
+		return 12;
+	put_byte(wfd, q[pg] == 'P' ? 'y' : 'n');
+	q[0] = 'D';	/* for the parent to see */
+	put_byte(wfd, 'd');
+	get_byte(rfd);	/* exit when told */
+	return 0;
+}
+
+/*
  * A child locks its memory; the parent maps it through the driver; each
  * sees the other's writes.  The child exits: the cleanup callback unlocks
  * the region, new mappings fail, the parent's mapping keeps the pages and
@@ -250,25 +277,9 @@ TEST_F(umem, locked_memory_shared_with_second_process)
 	cookies = live_cookies();
 	pid = fork_flushed();
 	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		uint8_t *q = user_pages(len, 'C');
-		int err;
-
-		if (!q)
-			_exit(10);
-		err = xxh_lock(self->fd, q, len);
-		put_byte(to_parent[1], err ? 'E' : 'L');
-		if (err)
-			_exit(11);
-		/* the parent wrote 'P' at page 1 through its mapping */
-		if (get_byte(to_child[0]) != 'w')
-			_exit(12);
-		put_byte(to_parent[1], q[self->pg] == 'P' ? 'y' : 'n');
-		q[0] = 'D';	/* for the parent to see */
-		put_byte(to_parent[1], 'd');
-		get_byte(to_child[0]);	/* exit when told */
-		_exit(0);
-	}
+	if (pid == 0)
+		_exit(locking_child(self->fd, self->pg, len, to_child[0],
+				    to_parent[1]));
 	ASSERT_EQ('L', get_byte(to_parent[0])) TH_LOG("the child's lock failed");
 	EXPECT_EQ(1U, xxh_status(self->fd).locked);
 
