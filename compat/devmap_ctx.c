@@ -107,10 +107,12 @@ int devmap_do_ctxmgt(devmap_cookie_t dhc, void *pvtp, offset_t off,
 	if (!ctx || !ctxmgt)
 		return -1;
 	mutex_lock(&ctx->lock);
-	while (ctx->owner && ctx->owner != dhp &&
-	       time_before(jiffies, ctx->expires)) {
+	for (;;) {
+		/* one reading of jiffies: the wait can never be negative */
 		long wait = (long)(ctx->expires - jiffies);
 
+		if (!ctx->owner || ctx->owner == dhp || wait <= 0)
+			break;
 		mutex_unlock(&ctx->lock);
 		schedule_timeout_killable(wait);
 		if (fatal_signal_pending(current))
