@@ -108,10 +108,10 @@ void i_ddi_minor_rele(struct ddi_minor_node *mn)
  *
  * Linux removes translations by file range (unmap_mapping_range()), not
  * by VMA.  Each open file has an address_space of its own, and each devmap
- * mapping with callbacks a file of its own, so that devmap_unload(9F) of a handle, a
- * remap or a context switch reaches that mapping's translations only, as
- * illumos unloads a handle in its owner's address space only.  Revocation
- * walks them all.
+ * mapping with callbacks a file of its own, so that devmap_unload(9F) of a
+ * handle, a remap or a context switch reaches that mapping's translations
+ * only, as illumos unloads a handle in its owner's address space only.
+ * Revocation walks them all.
  */
 struct i_ddi_fmap {
 	struct address_space as;
