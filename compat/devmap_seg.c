@@ -574,27 +574,42 @@ static bool i_devmap_has_access_cb(struct devmap_handle *dhp)
 struct devmap_fill {
 	struct mm_struct *mm;
 	unsigned long addr;	/* the first page's user address */
+	unsigned long end;	/* the end of the run being filled */
 	unsigned long pfn;	/* its frame */
 	pgprot_t prot;		/* its protection, once read */
 };
 
-static int i_devmap_fill_pte(pte_t *pte, unsigned long addr, void *data)
+/* i_devmap_fill_ptes() filled the run: apply_to_page_range() stops there */
+#define I_DEVMAP_FILLED	1
+
+/*
+ * Called once per run of @fill (at most one page table's worth): @pte is
+ * the entry of @addr, the run's first page, in a page table that holds the
+ * whole run, and apply_to_page_range() holds its lock.  Fill every entry
+ * of the run here rather than one per call: the per-entry indirect call is
+ * most of the cost of a large register mapping's mmap.
+ */
+static int i_devmap_fill_ptes(pte_t *pte, unsigned long addr, void *data)
 {
 	struct devmap_fill *fill = data;
-	pte_t old = ptep_get(pte);
 
-	if (addr == fill->addr) {
-		if (pte_none(old))
-			return -EINVAL;
-		fill->prot = pte_pgprot(old);
-		return 0;
+	for (; addr < fill->end; addr += PAGE_SIZE, pte++) {
+		pte_t old = ptep_get(pte);
+
+		if (addr == fill->addr) {
+			if (pte_none(old))
+				return -EINVAL;
+			fill->prot = pte_pgprot(old);
+			continue;
+		}
+		if (!pte_none(old))
+			return -EBUSY;
+		set_pte_at(fill->mm, addr, pte,
+			   pte_mkspecial(pfn_pte(fill->pfn +
+						 ((addr - fill->addr) >> PAGE_SHIFT),
+						 fill->prot)));
 	}
-	if (!pte_none(old))
-		return -EBUSY;
-	set_pte_at(fill->mm, addr, pte,
-		   pte_mkspecial(pfn_pte(fill->pfn + ((addr - fill->addr) >>
-						      PAGE_SHIFT), fill->prot)));
-	return 0;
+	return I_DEVMAP_FILLED;
 }
 
 /*
@@ -629,12 +644,13 @@ static int i_devmap_prefault_pfns(struct vm_area_struct *vma,
 		fill.mm = vma->vm_mm;
 		fill.addr = addr;
 		fill.pfn = dh_pfn(dhp, off);
-		for (; addr < end; addr = next) {	/* by 2 MiB */
+		for (; addr < end; addr = next) {	/* by page table */
 			next = min(end, (addr & PMD_MASK) + PMD_SIZE);
+			fill.end = next;
 			err = apply_to_page_range(vma->vm_mm, addr, next - addr,
-						  i_devmap_fill_pte, &fill);
-			if (err)
-				return err;
+						  i_devmap_fill_ptes, &fill);
+			if (err != I_DEVMAP_FILLED)
+				return err ? err : -EFAULT;
 			cond_resched();
 		}
 		return 0;
