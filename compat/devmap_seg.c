@@ -568,15 +568,19 @@ static bool i_devmap_has_access_cb(struct devmap_handle *dhp)
 }
 
 /*
- * A register range being loaded by apply_to_page_range(): its first page
- * is in, the others get its protection.
+ * A register range being loaded by apply_to_page_range(), with its first
+ * page's protection: either the first page is in already (@from_first)
+ * and its protection is read from its entry, or @prot is given.
  */
 struct devmap_fill {
 	struct mm_struct *mm;
 	unsigned long addr;	/* the first page's user address */
 	unsigned long end;	/* the end of the run being filled */
-	unsigned long pfn;	/* its frame */
-	pgprot_t prot;		/* its protection, once read */
+	unsigned long pfn;	/* the first page's frame */
+	pgprot_t prot;		/* the protection of every entry */
+	pgprot_t own;		/* the mapping's protection */
+	bool from_first;	/* read @prot from the first page's entry */
+	bool own_ok;		/* that entry is made with @own */
 };
 
 /* i_devmap_fill_ptes() filled the run: apply_to_page_range() stops there */
@@ -594,38 +598,43 @@ static int i_devmap_fill_ptes(pte_t *pte, unsigned long addr, void *data)
 	struct devmap_fill *fill = data;
 
 	for (; addr < fill->end; addr += PAGE_SIZE, pte++) {
-		pte_t old = ptep_get(pte);
+		unsigned long pfn = fill->pfn + ((addr - fill->addr) >>
+						 PAGE_SHIFT);
+		pte_t old = ptep_get(pte), own;
 
-		if (addr == fill->addr) {
+		if (fill->from_first && addr == fill->addr) {
 			if (pte_none(old))
 				return -EINVAL;
+			own = pte_mkspecial(pfn_pte(pfn, fill->own));
 			fill->prot = pte_pgprot(old);
+			fill->own_ok = pte_same(old, own);
 			continue;
 		}
 		if (!pte_none(old))
 			return -EBUSY;
 		set_pte_at(fill->mm, addr, pte,
-			   pte_mkspecial(pfn_pte(fill->pfn +
-						 ((addr - fill->addr) >> PAGE_SHIFT),
-						 fill->prot)));
+			   pte_mkspecial(pfn_pte(pfn, fill->prot)));
 	}
 	return I_DEVMAP_FILLED;
 }
 
 /*
  * Load [@addr, @end) of @vma, a fresh PFN map, from @dhp (no translation
- * there yet).  The first page goes in with vmf_insert_pfn(), which gives
- * it the memory type the PAT holds for it (on x86: the one the handle's
- * devmap_regs reserved over the whole handle, with which every other
- * reservation overlapping it agrees - the PAT refuses or adapts to a
- * conflicting one).  Kernel memory goes in page by page the same way.
- * The other pages of registers therefore have that page's protection:
- * one pass over the page tables (apply_to_page_range(), as i915 fills its
- * aperture) reads it from the first page and writes them with it.  That
- * neither looks the memory type up per page, as a partial
- * io_remap_pfn_range() or vmf_insert_pfn() does, nor ties a reservation
- * to the VMA, as a whole-VMA io_remap_pfn_range() does - one that
- * revocation, zapping without the VMA's mmap_lock, could not release
+ * there yet).  Kernel memory goes in page by page with vmf_insert_pfn().
+ * Registers take the memory type the PAT holds for them (on x86: the one
+ * the handle's devmap_regs reserved over the register set, with which
+ * every other reservation overlapping it agrees - the PAT refuses or
+ * adapts to a conflicting one).  The first mapping of a reservation loads
+ * its first page with vmf_insert_pfn(), which looks that type up, and the
+ * other pages with that page's protection; where the entry it made is the
+ * one the mapping's own protection makes (the reservation has the type
+ * asked for: devmap_regs.prot_ok), later mappings of that reservation
+ * load every page with their own protection.  Either way one pass over the
+ * page tables (apply_to_page_range(), as i915 fills its aperture) writes
+ * the entries: that neither looks the memory type up per page, as a
+ * partial io_remap_pfn_range() or vmf_insert_pfn() does, nor ties a
+ * reservation to the VMA, as a whole-VMA io_remap_pfn_range() does - one
+ * that revocation, zapping without the VMA's mmap_lock, could not release
  * safely.
  */
 static int i_devmap_prefault_pfns(struct vm_area_struct *vma,
@@ -633,17 +642,23 @@ static int i_devmap_prefault_pfns(struct vm_area_struct *vma,
 				unsigned long end)
 {
 	u64 off = i_vma_uoff(vma) + (addr - vma->vm_start);
-	struct devmap_fill fill;
+	struct devmap_fill fill = {
+		.mm = vma->vm_mm,
+		.addr = addr,
+		.pfn = dh_pfn(dhp, off),
+		.prot = vma->vm_page_prot,
+		.own = vma->vm_page_prot,
+	};
 	unsigned long next;
 	int err;
 
-	err = i_devmap_insert(vma, addr, dhp, off);
-	if (err)
-		return -err;
+	if (dhp->type != DEVMAP_TYPE_DEVMEM || !READ_ONCE(dhp->regs->prot_ok)) {
+		err = i_devmap_insert(vma, addr, dhp, off);
+		if (err)
+			return -err;
+		fill.from_first = true;
+	}
 	if (dhp->type == DEVMAP_TYPE_DEVMEM) {
-		fill.mm = vma->vm_mm;
-		fill.addr = addr;
-		fill.pfn = dh_pfn(dhp, off);
 		for (; addr < end; addr = next) {	/* by page table */
 			next = min(end, (addr & PMD_MASK) + PMD_SIZE);
 			fill.end = next;
@@ -653,6 +668,8 @@ static int i_devmap_prefault_pfns(struct vm_area_struct *vma,
 				return err ? err : -EFAULT;
 			cond_resched();
 		}
+		if (fill.from_first && fill.own_ok)
+			WRITE_ONCE(dhp->regs->prot_ok, true);
 		return 0;
 	}
 	for (addr += PAGE_SIZE, off += PAGE_SIZE; addr < end;

@@ -18,32 +18,66 @@
 #include "impl.h"
 
 /*
- * The memory type reservations of registers in user mappings, shared: a
- * handle whose registers lie inside a live reservation of the same
- * caching takes a reference on it instead of making one of its own.
+ * The memory type reservations of register sets in user mappings, one per
+ * register set and caching: a handle takes a reference on the reservation
+ * of its register set instead of making one of its own.  When the last
+ * handle is gone, the reservation is kept for the next mapping until the
+ * device detaches (as a graphics driver reserves its aperture's memory
+ * type once), unless a mapping of the other caching needs its registers.
  */
 static LIST_HEAD(i_devmap_regs_list);
 static DEFINE_MUTEX(i_devmap_regs_lock);	/* protects the list */
 
-/* The last reference is gone; called with i_devmap_regs_lock, drops it. */
-static void i_devmap_regs_release(struct kref *ref)
+static void i_devmap_regs_free(struct devmap_regs *regs)
 {
-	struct devmap_regs *regs = container_of(ref, struct devmap_regs, ref);
-
-	list_del(&regs->link);
-	mutex_unlock(&i_devmap_regs_lock);
 	if (regs->va)
 		iounmap(regs->va);
 	else
 		arch_io_free_memtype_wc(regs->phys, regs->len);
 	kfree(regs);
+}
+
+/* Move a kept reservation to @free: nothing maps its registers. */
+static void i_devmap_regs_drop_kept(struct devmap_regs *regs,
+				    struct list_head *free)
+{
+	list_move(&regs->link, free);
+	atomic_long_dec(&xxddi_stats.regs_kept);
+}
+
+static void i_devmap_regs_free_list(struct list_head *free)
+{
+	struct devmap_regs *regs, *tmp;
+
+	list_for_each_entry_safe(regs, tmp, free, link)
+		i_devmap_regs_free(regs);
+}
+
+/*
+ * The last handle is gone; called with i_devmap_regs_lock, drops it.  The
+ * reservation is kept while its device is attached, freed after.
+ */
+static void i_devmap_regs_release(struct kref *ref)
+{
+	struct devmap_regs *regs = container_of(ref, struct devmap_regs, ref);
+
 	atomic_long_dec(&xxddi_stats.regmaps);
+	if (regs->dip) {
+		regs->kept = true;
+		atomic_long_inc(&xxddi_stats.regs_kept);
+		mutex_unlock(&i_devmap_regs_lock);
+		return;
+	}
+	list_del(&regs->link);
+	mutex_unlock(&i_devmap_regs_lock);
+	i_devmap_regs_free(regs);
 }
 
 /**
  * i_devmap_regs_rele() - drop a devmem handle's reference on its registers'
  * memory type reservation
- * @regs: the reservation; released with the last reference
+ * @regs: the reservation; kept with the last reference while its device is
+ *        attached, else released
  *
  * Context: process context, may sleep; takes i_devmap_regs_lock (a leaf).
  */
@@ -52,32 +86,78 @@ void i_devmap_regs_rele(struct devmap_regs *regs)
 	kref_put_mutex(&regs->ref, i_devmap_regs_release, &i_devmap_regs_lock);
 }
 
+/**
+ * i_devmap_regs_detach() - release the memory type reservations kept for
+ * a device that is detaching
+ * @dip: the device; its user mappings are revoked already
+ *
+ * A reservation that a handle still holds (a revoked mapping not unmapped
+ * yet) goes with its last handle.
+ *
+ * Context: process context, may sleep; takes i_devmap_regs_lock.
+ */
+void i_devmap_regs_detach(dev_info_t *dip)
+{
+	struct devmap_regs *regs, *tmp;
+	LIST_HEAD(free);
+
+	mutex_lock(&i_devmap_regs_lock);
+	list_for_each_entry_safe(regs, tmp, &i_devmap_regs_list, link) {
+		if (regs->dip != dip)
+			continue;
+		regs->dip = NULL;
+		if (regs->kept)
+			i_devmap_regs_drop_kept(regs, &free);
+	}
+	mutex_unlock(&i_devmap_regs_lock);
+	i_devmap_regs_free_list(&free);
+}
+
 /*
- * Reserve the memory type @cache for [@phys, @phys + @len) of registers,
- * or share a live reservation of the same caching that covers it.  The
- * user translations need the memory type only, not a kernel mapping:
+ * Reserve the memory type @cache for the register set [@phys, @phys +
+ * @len) of @dip, or take a reference on its reservation.  The user
+ * translations need the memory type only, not a kernel mapping:
  * write-combining is reserved alone (arch_io_reserve_memtype_wc(), as
  * io_mapping_init_wc() does); uncached registers are mapped with ioremap(),
  * whose reservation only the kernel's own code can make without a mapping.
+ * Kept reservations of the other caching that overlap the registers are
+ * released first, so that the new one gets the memory type it asks for.
+ * Called with nothing held; may sleep (i_devmap_regs_lock is held across
+ * the reservation, so that one register set gets one).
  */
-static struct devmap_regs *i_devmap_regs_map(resource_size_t phys, size_t len,
+static struct devmap_regs *i_devmap_regs_map(dev_info_t *dip,
+					     resource_size_t phys, size_t len,
 					     int cache)
 {
-	struct devmap_regs *regs;
+	struct devmap_regs *regs, *tmp, *found = NULL;
+	LIST_HEAD(free);
 
 	mutex_lock(&i_devmap_regs_lock);
-	list_for_each_entry(regs, &i_devmap_regs_list, link) {
-		if (regs->cache == cache && regs->phys <= phys &&
-		    phys + len <= regs->phys + regs->len &&
-		    kref_get_unless_zero(&regs->ref)) {
-			mutex_unlock(&i_devmap_regs_lock);
-			return regs;
-		}
+	list_for_each_entry_safe(regs, tmp, &i_devmap_regs_list, link) {
+		if (regs->dip == dip && regs->cache == cache &&
+		    regs->phys == phys && regs->len == len)
+			found = regs;
+		else if (regs->kept && regs->phys < phys + len &&
+			 phys < regs->phys + regs->len)
+			i_devmap_regs_drop_kept(regs, &free);
 	}
+	i_devmap_regs_free_list(&free);
+	regs = found;
+	if (regs && regs->kept) {
+		regs->kept = false;
+		kref_init(&regs->ref);
+		atomic_long_dec(&xxddi_stats.regs_kept);
+		atomic_long_inc(&xxddi_stats.regmaps);
+	} else if (regs) {
+		kref_get(&regs->ref);
+	}
+	if (regs)
+		goto out;
 	regs = kzalloc(sizeof(*regs), GFP_KERNEL);
 	if (!regs)
 		goto out;
 	kref_init(&regs->ref);
+	regs->dip = dip;
 	regs->phys = phys;
 	regs->len = len;
 	regs->cache = cache;
@@ -103,12 +183,14 @@ out:
 /*
  * Check register set @rnumber, [@roff, @roff + @len), @maxprot and
  * @accattrp for @dhp, as devmap_devmem_setup(9F) takes them: the physical
- * address and the DEVMAP_CACHE_* caching, or a positive errno.
+ * address, the bytes of the whole register set (a page multiple) and the
+ * DEVMAP_CACHE_* caching, or a positive errno.
  */
 static int i_devmem_resolve(struct devmap_handle *dhp, dev_info_t *dip,
 			    uint_t rnumber, offset_t roff, size_t len,
 			  uint_t maxprot, ddi_device_acc_attr_t *accattrp,
-			  resource_size_t *physp, int *cachep)
+			  resource_size_t *physp, resource_size_t *setlenp,
+			  int *cachep)
 {
 	uchar_t order = accattrp ? accattrp->devacc_attr_dataorder :
 				   DDI_STRICTORDER_ACC;
@@ -146,6 +228,7 @@ static int i_devmem_resolve(struct devmap_handle *dhp, dev_info_t *dip,
 			  DEVMAP_CACHE_WC : DEVMAP_CACHE_UC;
 	}
 	*physp = r->start + roff;
+	*setlenp = size;
 	return 0;
 }
 
@@ -205,7 +288,7 @@ int devmap_devmem_setup(devmap_cookie_t dhc, dev_info_t *dip,
 			ddi_device_acc_attr_t *accattrp)
 {
 	struct devmap_handle *dhp = dhc;
-	resource_size_t phys;
+	resource_size_t phys, setlen;
 	int cache, err = EINVAL;
 
 	if (!dhp)
@@ -217,11 +300,11 @@ int devmap_devmem_setup(devmap_cookie_t dhc, dev_info_t *dip,
 	     !(flags & DEVMAP_ALLOW_REMAP)))
 		goto out;
 	err = i_devmem_resolve(dhp, dip, rnumber, roff, len, maxprot, accattrp,
-			       &phys, &cache);
+			       &phys, &setlen, &cache);
 	if (err)
 		goto out;
 	err = ENOMEM;
-	dhp->regs = i_devmap_regs_map(phys, len, cache);
+	dhp->regs = i_devmap_regs_map(dip, phys - roff, setlen, cache);
 	if (!dhp->regs)
 		goto out;
 	dhp->cache = cache;
@@ -276,7 +359,7 @@ int devmap_devmem_remap(devmap_cookie_t dhc, dev_info_t *dip,
 {
 	struct devmap_handle *dhp = dhc;
 	struct devmap_regs *regs, *old;
-	resource_size_t phys;
+	resource_size_t phys, setlen;
 	int cache;
 
 	if (!dhp || dhp->type != DEVMAP_TYPE_DEVMEM ||
@@ -292,9 +375,9 @@ int devmap_devmem_remap(devmap_cookie_t dhc, dev_info_t *dip,
 	}
 	if (len < dhp->len ||
 	    i_devmem_resolve(dhp, dip, rnumber, roff, len, maxprot, accattrp,
-			     &phys, &cache) || cache != dhp->cache)
+			     &phys, &setlen, &cache) || cache != dhp->cache)
 		return DDI_FAILURE;
-	regs = i_devmap_regs_map(phys, len, cache);
+	regs = i_devmap_regs_map(dip, phys - roff, setlen, cache);
 	if (!regs)
 		return DDI_FAILURE;
 	devmap_unload(dhp, dhp->uoff, 0);

@@ -561,6 +561,7 @@ static void i_ddi_detach_one(struct ddi_driver *drv, struct dev_info *dip)
 			drv->name, dip->instance);
 	ddi_remove_minor_node(dip, NULL);
 	i_devmap_ctx_free(dip);
+	i_devmap_regs_detach(dip);
 }
 
 static void i_ddi_detach_all(struct ddi_driver *drv)
@@ -615,6 +616,7 @@ static int i_ddi_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 err_regions:
 	ddi_remove_minor_node(dip, NULL);
 	i_devmap_ctx_free(dip);
+	i_devmap_regs_detach(dip);
 	pci_set_drvdata(pdev, NULL);
 	pci_release_regions(pdev);
 err_disable:

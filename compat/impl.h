@@ -263,26 +263,37 @@ struct devmap_seg {
 #define DEVMAP_RELEASED		2
 
 /**
- * struct devmap_regs - the memory type reservation (x86 PAT) of device
- * registers that devmem handles hold while user translations of them may
- * exist: the translations take that memory type (vmf_insert_pfn() looks
- * it up, the other pages of a range copy the first one's), which ends
- * with the last reference.  Shared by every handle whose registers lie in
- * [@phys, @phys + @len) with the same caching (compat/devmem.c).
- * @ref:   one per devmem handle using it
- * @link:  in devmem.c's list of live reservations
- * @phys:  physical address of the first register byte, page aligned
- * @len:   bytes, a page multiple
- * @cache: DEVMAP_CACHE_UC or DEVMAP_CACHE_WC
- * @va:    uncached: the kernel mapping (ioremap()) that holds the
- *         reservation; write-combining: NULL (arch_io_reserve_memtype_wc())
+ * struct devmap_regs - the memory type reservation (x86 PAT) of a register
+ * set that devmem handles hold while user translations of its registers
+ * may exist: the translations take that memory type.  One per register
+ * set and caching, shared by the handles mapping it (compat/devmem.c);
+ * with the last handle it is kept for the next mapping until the device
+ * detaches.
+ * @ref:     one per devmem handle using it
+ * @link:    in devmem.c's list of reservations
+ * @dip:     the device, until it detaches (then NULL: released with the
+ *           last handle)
+ * @phys:    physical address of the register set, page aligned
+ * @len:     bytes, a page multiple
+ * @cache:   DEVMAP_CACHE_UC or DEVMAP_CACHE_WC
+ * @kept:    no handle holds it (@ref is 0): kept for the next mapping
+ * @prot_ok: a translation made by vmf_insert_pfn() (which takes the memory
+ *           type the PAT holds) equalled one made with the mapping's own
+ *           protection: the reservation got the memory type @cache asked
+ *           for, so the protection of a mapping of @cache is the whole
+ *           story (set once, never cleared)
+ * @va:      uncached: the kernel mapping (ioremap()) that holds the
+ *           reservation; write-combining: NULL (arch_io_reserve_memtype_wc())
  */
 struct devmap_regs {
 	struct kref ref;
 	struct list_head link;
+	dev_info_t *dip;
 	resource_size_t phys;
 	size_t len;
 	int cache;
+	bool kept;
+	bool prot_ok;
 	void __iomem *va;
 };
 
@@ -296,6 +307,10 @@ struct devmap_regs {
  * @cookies:    ddi_umem_alloc() cookies
  * @umem_pages: their pages
  * @regmaps:    register mappings and devmap_regs memtype reservations
+ *              that handles hold
+ * @regs_kept:  devmap_regs reservations kept for the next mapping (no
+ *              handle; bounded: one per register set and caching, freed
+ *              when the device detaches)
  * @nodes:      minor nodes, incl. removed ones
  */
 struct xxddi_stats {
@@ -305,6 +320,7 @@ struct xxddi_stats {
 	atomic_long_t cookies;
 	atomic_long_t umem_pages;
 	atomic_long_t regmaps;
+	atomic_long_t regs_kept;
 	atomic_long_t nodes;
 };
 
@@ -444,5 +460,6 @@ void i_devmap_ctx_free(struct dev_info *dip);
 
 /* devmem.c: registers in devmap mappings */
 void i_devmap_regs_rele(struct devmap_regs *regs);
+void i_devmap_regs_detach(dev_info_t *dip);
 
 #endif /* _XXDDI_IMPL_H */

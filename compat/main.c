@@ -48,6 +48,7 @@ static const struct {
 	{ "umem_cookies", &xxddi_stats.cookies },
 	{ "umem_pages", &xxddi_stats.umem_pages },
 	{ "reg_mappings", &xxddi_stats.regmaps },
+	{ "reg_memtypes_kept", &xxddi_stats.regs_kept },
 	{ "minor_nodes", &xxddi_stats.nodes },
 };
 

@@ -315,10 +315,20 @@ pat_count() {
 	fi
 }
 
-# While a process maps region I of BDF, the PAT has one more entry for the
-# BAR's pages, of the type the region's cache mode says; none after.
+# pat_counts START END TYPE: "ALL OFTYPE", the PAT entries of exactly
+# [START, END), all and of TYPE
+pat_counts() {
+	echo "$(pat_count "$1" "$2" "") $(pat_count "$1" "$2" "$3")"
+}
+
+# Region I of BDF, from a fresh binding: while a process maps it, the PAT
+# has one more entry for the whole BAR, of the type the region's cache mode
+# says; after munmap xxmem keeps that entry for the next mapping, which
+# shares it (still one more while mapped and after); unbinding the function
+# releases it.
 pat_check_region() {
-	_b=$1 _i=$2 _dev=$3
+	_b=$1 _i=$2
+	_dev=$(pci_node "$_b") || { fail "$_b has no node"; return; }
 	info=$("$PCI_TEST" --region-info "$_dev" "$_i") ||
 		{ fail "--region-info $_dev $_i failed"; return; }
 	size=$(echo "$info" | sed -n 's/.*size=\([0-9]*\).*/\1/p')
@@ -333,44 +343,51 @@ pat_check_region() {
 	set -- $(bar_line "$_b" "$_i")
 	start=$(($1))
 	end=$((start + size))
-	before=$(pat_count "$start" "$end" "")
-	before_t=$(pat_count "$start" "$end" "$type")
-	hold "$_dev region $_i" --hold "$_dev" "$_i" || return
-	during=$(pat_count "$start" "$end" "")
-	during_t=$(pat_count "$start" "$end" "$type")
-	diag "$_dev bar$_i [$(printf '0x%x-0x%x' "$start" "$end")] $cache: $during_t of $during entries $type while mapped, $before_t of $before before"
-	[ "$during" -eq $((before + 1)) ] ||
-		fail "$_dev bar$_i: $during PAT entries while mapped, $before before"
-	[ "$during_t" -eq $((before_t + 1)) ] || {
-		fail "$_dev bar$_i: the mapping's PAT entry is not $type:"
-		grep -F "$(printf '[mem 0x%016x-' "$start")" "$PAT" | sed 's/^/# /'
-	}
-	stop_holder
-	wait_until 20 [ "$(pat_count "$start" "$end" "")" -eq "$before" ] ||
-		fail "$_dev bar$_i: $(pat_count "$start" "$end" "") PAT entries after munmap, $before before"
+	# unbound: nothing of xxmem's; bound afresh: the driver's own
+	unbind "$_b" || { fail "unbind $_b: $(cat "$TMP/bind.err")"; return; }
+	unbound=$(pat_count "$start" "$end" "")
+	bind "$_b" || { fail "bind $_b: $(cat "$TMP/bind.err")"; return; }
+	_dev=$(pci_node "$_b")
+	set -- $(pat_counts "$start" "$end" "$type")
+	want="$(($1 + 1)) $(($2 + 1))"
+	for _when in "while mapped" "while mapped again"; do
+		hold "$_dev region $_i" --hold "$_dev" "$_i" || return
+		got=$(pat_counts "$start" "$end" "$type")
+		diag "$_dev bar$_i [$(printf '0x%x-0x%x' "$start" "$end")] $cache: $got entries (all, $type) $_when, $1 $2 bound before the first mapping"
+		[ "$got" = "$want" ] || {
+			fail "$_dev bar$_i: $got PAT entries (all, $type) $_when, want $want:"
+			grep -F "$(printf '[mem 0x%016x-' "$start")" "$PAT" | sed 's/^/# /'
+		}
+		stop_holder
+		wait_until 20 [ "$(pat_counts "$start" "$end" "$type")" = "$want" ] ||
+			fail "$_dev bar$_i: $(pat_counts "$start" "$end" "$type") PAT entries (all, $type) after munmap, want $want (kept for the next mapping)"
+	done
+	unbind "$_b" || { fail "unbind $_b: $(cat "$TMP/bind.err")"; return; }
+	[ "$(pat_count "$start" "$end" "")" -eq "$unbound" ] ||
+		fail "$_dev bar$_i: $(pat_count "$start" "$end" "") PAT entries after unbind, $unbound unbound before"
+	bind "$_b" || fail "bind $_b: $(cat "$TMP/bind.err")"
 }
 
 t_pat_memtype_matches_region_cache() {
 	skip_unless pat_memtype_matches_region_cache "no edu or ivshmem device" has_pci || return
 	skip_unless pat_memtype_matches_region_cache "$(pat_absent)" [ -r "$PAT" ] || return
 	begin pat_memtype_matches_region_cache
-	each_node pat_check_regions
+	for _bdf in $edu_bdf $ivs_bdf; do
+		for _reg in 0 1 2 3 4 5; do
+			pat_check_region "$_bdf" "$_reg"
+		done
+	done
 	log_clean
 	end
-}
-
-# pat_check_regions BDF NODE: pat_check_region for each of its regions
-pat_check_regions() {
-	for _reg in 0 1 2 3 4 5; do
-		pat_check_region "$1" "$_reg" "$2"
-	done
 }
 
 # A BAR mapping splits like any mapping: after munmap of its first page,
 # mprotect of a middle page and munmap of a hole every piece still maps its
 # own registers (pci_test --split-unmap), and once all pieces are gone the
-# PAT holds no entry left at the BAR's start (the kernel logs no "x86/PAT:
-# ... freeing invalid memtype"); without a PAT (arm64) the split alone.
+# PAT holds no more entries at the BAR's start than before (xxmem's kept
+# reservation of the BAR, made by a first mapping, is one of them; the
+# kernel logs no "x86/PAT: ... freeing invalid memtype"); without a PAT
+# (arm64) the split alone.
 t_bar_mapping_split_pat_released() {
 	skip_unless bar_mapping_split_pat_released "no edu or ivshmem device" has_pci || return
 	begin bar_mapping_split_pat_released
@@ -388,6 +405,9 @@ split_pat_released() {
 	# shellcheck disable=SC2046 # split the resource line
 	set -- $(bar_line "$b" "$r")
 	prefix=$(printf '[mem 0x%016x-' "$(($1))")
+	# one mapping first: the BAR's reservation is then kept (counted before)
+	out=$("$PCI_TEST" --map-errno "$dev" "$r" 0 4096 2>&1)
+	[ "$out" = ok ] || fail "$dev region $r: a first mapping: $out"
 	[ ! -r "$PAT" ] || before=$(grep -cF "$prefix" "$PAT")
 	out=$("$PCI_TEST" --split-unmap "$dev" "$r" 2>&1)
 	[ "$out" = ok ] || fail "$dev region $r: $out"
