@@ -3,10 +3,10 @@
  * Device registers in a devmap(9E) mapping: devmap_devmem_setup(9F) and
  * devmap_devmem_remap(9F), the register counterpart of umem.c's
  * devmap_umem_setup(9F).  Register sets are numbered as for
- * ddi_regs_map_setup(9F) (regs.c).  A devmem handle holds a reservation
- * of its registers' memory type (struct devmap_regs, shared by the
- * handles whose registers it covers) while user translations of them may
- * exist.
+ * ddi_regs_map_setup(9F) (regs.c).  A devmem handle holds the reservation
+ * of its register set's memory type (struct devmap_regs, shared by the
+ * handles mapping that set) while user translations of it may exist; the
+ * reservation outlives them until the device detaches.
  */
 #include <linux/capability.h>
 #include <linux/io.h>
@@ -258,15 +258,15 @@ static int i_devmem_resolve(struct devmap_handle *dhp, dev_info_t *dip,
  * Mapping device memory needs CAP_SYS_RAWIO, as the PCI sysfs resource
  * files and /dev/mem do, and is refused under kernel lockdown.  Device
  * memory mappings are shared only, VM_IO | VM_PFNMAP, never copied on
- * write.  The handle holds a reservation of the registers' memory type
- * (x86 PAT: write-combining reserved alone, uncached by an ioremap() of
- * the registers), shared with the live handles whose registers it covers,
- * for as long as user translations of them may exist; the translations
+ * write.  The handle holds the reservation of the register set's memory
+ * type (x86 PAT: write-combining reserved alone, uncached by an ioremap()
+ * of the register set), one per register set and caching, shared by the
+ * handles mapping it, for as long as user translations of them may exist,
+ * and kept for the next mapping until @dip detaches; the translations
  * take that memory type - handles without devmap_access are loaded at
- * mmap(2) time (the first page with vmf_insert_pfn(), the others with its
- * protection in one pass over the page tables), or with 2 MiB PMD (1 GiB
- * PUD) entries at first access where the kernel has huge PFN maps (PUD
- * entries in them); the others at fault time.  Unlike a whole-VMA
+ * mmap(2) time (in one pass over the page tables), or with 2 MiB PMD
+ * (1 GiB PUD) entries at first access where the kernel has huge PFN maps
+ * (PUD entries in them); the others at fault time.  Unlike a whole-VMA
  * io_remap_pfn_range(), whose reservation belongs to the VMA, this lets
  * the mapping be split and lets detach revoke it at any time.
  *

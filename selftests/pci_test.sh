@@ -348,6 +348,7 @@ pat_check_region() {
 	unbound=$(pat_count "$start" "$end" "")
 	bind "$_b" || { fail "bind $_b: $(cat "$TMP/bind.err")"; return; }
 	_dev=$(pci_node "$_b")
+	# shellcheck disable=SC2046 # "ALL OFTYPE" into $1 $2
 	set -- $(pat_counts "$start" "$end" "$type")
 	want="$(($1 + 1)) $(($2 + 1))"
 	for _when in "while mapped" "while mapped again"; do
