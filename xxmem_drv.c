@@ -29,7 +29,7 @@
  * through new_id or driver_override): each bound function is an instance
  * N >= 1 with its own node /dev/xxmemN whose region i is BAR i, mapped with
  * devmap_devmem_setup(9F): non-prefetchable BARs uncached, prefetchable
- * ones write-combining.
+ * ones write-combining (uncached too with bar_uncached=Y).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -154,6 +154,11 @@ static bool bar_fork_revoke;
 module_param(bar_fork_revoke, bool, 0644);
 MODULE_PARM_DESC(bar_fork_revoke,
 		 "revoke a fork child's copy of a BAR mapping with devmap_devmem_remap(DEVMAP_MAPPING_INVALID), as hermon(4D) does: the child's accesses get SIGBUS (boolean, default N: the child shares it)");
+
+static bool bar_uncached;
+module_param(bar_uncached, bool, 0644);
+MODULE_PARM_DESC(bar_uncached,
+		 "map prefetchable BARs uncached too (DDI_STRICTORDER_ACC), for new mappings (boolean, default N: write-combining)");
 
 /* ---- status (region 2) and trace (debugfs) ---- */
 
@@ -314,19 +319,25 @@ static int xx_regs_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(xx_regs);
 
-/*
- * The access attributes for register set @rnumber: write-combining if
- * prefetchable.
- */
-static void xx_bar_attr(struct xxstate *xsp, uint_t rnumber,
-			ddi_device_acc_attr_t *attr)
+/* Is register set @rnumber mapped write-combining: prefetchable? */
+static bool xx_bar_wc(struct xxstate *xsp, uint_t rnumber)
 {
 	uint_t flags = 0;
 
 	ddi_dev_regflags(xsp->dip, rnumber, &flags);
+	return (flags & DDI_REG_PREFETCH) && !READ_ONCE(bar_uncached);
+}
+
+/*
+ * The access attributes for register set @rnumber: write-combining if
+ * prefetchable (and not bar_uncached).
+ */
+static void xx_bar_attr(struct xxstate *xsp, uint_t rnumber,
+			ddi_device_acc_attr_t *attr)
+{
 	attr->devacc_attr_version = DDI_DEVICE_ATTR_V0;
 	attr->devacc_attr_endian_flags = DDI_STRUCTURE_LE_ACC;
-	attr->devacc_attr_dataorder = (flags & DDI_REG_PREFETCH) ?
+	attr->devacc_attr_dataorder = xx_bar_wc(xsp, rnumber) ?
 				      DDI_MERGING_OK_ACC : DDI_STRICTORDER_ACC;
 	attr->devacc_attr_access = DDI_DEFAULT_ACC;
 }
@@ -337,7 +348,7 @@ static int xx_region_info_pci(struct xxstate *xsp,
 {
 	u32 index = ri->index;
 	offset_t size = 0;
-	uint_t flags = 0;
+	bool wc = false;
 
 	if (index >= XX_NBARS)
 		return EINVAL;
@@ -348,12 +359,11 @@ static int xx_region_info_pci(struct xxstate *xsp,
 	snprintf(ri->name, sizeof(ri->name), "bar%u", index);
 	if (xsp->rnumber[index]) {
 		ddi_dev_regmapsize(xsp->dip, xsp->rnumber[index], &size);
-		ddi_dev_regflags(xsp->dip, xsp->rnumber[index], &flags);
+		wc = xx_bar_wc(xsp, xsp->rnumber[index]);
 	}
 	ri->size = size;
 	ri->maxprot = size ? PROT_READ | PROT_WRITE : 0;
-	ri->cache = (flags & DDI_REG_PREFETCH) ? XXMEM_CACHE_WC :
-						 XXMEM_CACHE_UC;
+	ri->cache = wc ? XXMEM_CACHE_WC : XXMEM_CACHE_UC;
 	return 0;
 }
 

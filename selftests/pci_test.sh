@@ -423,6 +423,54 @@ split_pat_released() {
 	fi
 }
 
+# A kept reservation gives way to the other cache mode: after a
+# write-combining mapping of ivshmem's BAR 2 is gone (its reservation kept),
+# a mapping made with bar_uncached=Y is uncached: its PAT entry for the BAR
+# is uncached-minus and the write-combining one is gone; unbinding releases
+# what is left.
+t_kept_memtype_yields_to_other_cache() {
+	_t=kept_memtype_yields_to_other_cache
+	skip_unless $_t "no ivshmem device" [ -n "$ivs_bdf" ] || return
+	skip_unless $_t "$(pat_absent)" [ -r "$PAT" ] || return
+	begin $_t
+	b=$ivs_bdf
+	# shellcheck disable=SC2046 # split the resource line into $1 $2 $3
+	set -- $(bar_line "$b" 2)
+	start=$(($1))
+	end=$(((($2 + 1) + 4095) / 4096 * 4096))	# x86: 4 KiB pages
+	unbind "$b" || fail "unbind $b: $(cat "$TMP/bind.err")"
+	unbound=$(pat_count "$start" "$end" "")
+	bind "$b" || fail "bind $b: $(cat "$TMP/bind.err")"
+	dev=$(pci_node "$b")
+	uc0=$(pat_count "$start" "$end" uncached-minus)
+	out=$("$PCI_TEST" --map-errno "$dev" 2 0 4096 2>&1)
+	[ "$out" = ok ] || fail "$dev region 2: $out"
+	[ "$(pat_count "$start" "$end" write-combining)" -eq 1 ] ||
+		fail "$dev bar2: no write-combining entry kept after munmap"
+	echo Y >/sys/module/xxmem/parameters/bar_uncached
+	info=$("$PCI_TEST" --region-info "$dev" 2)
+	case $info in
+	*cache=UC*) ;;
+	*) fail "$dev region 2 with bar_uncached=Y: $info" ;;
+	esac
+	if hold "$dev region 2 uncached" --hold "$dev" 2; then
+		got="$(pat_count "$start" "$end" write-combining) $(pat_count "$start" "$end" uncached-minus)"
+		diag "$dev bar2 mapped with bar_uncached=Y: $got entries (write-combining, uncached-minus), 0 $uc0 before"
+		[ "$got" = "0 $((uc0 + 1))" ] || {
+			fail "$dev bar2: $got PAT entries (write-combining, uncached-minus) while mapped uncached, want 0 $((uc0 + 1)):"
+			grep -F "$(printf '[mem 0x%016x-' "$start")" "$PAT" | sed 's/^/# /'
+		}
+		stop_holder
+	fi
+	echo N >/sys/module/xxmem/parameters/bar_uncached
+	unbind "$b" || fail "unbind $b: $(cat "$TMP/bind.err")"
+	[ "$(pat_count "$start" "$end" "")" -eq "$unbound" ] ||
+		fail "$dev bar2: $(pat_count "$start" "$end" "") PAT entries after unbind, $unbound unbound before"
+	bind "$b" || fail "bind $b: $(cat "$TMP/bind.err")"
+	log_clean
+	end
+}
+
 # xxmemctl peek32/poke32 reach edu's registers, from both data models.
 t_xxmemctl_peek_poke_edu_registers() {
 	skip_unless xxmemctl_peek_poke_edu_registers "no edu device" \
@@ -695,6 +743,7 @@ run() {
 run node_under_pci_device_in_sysfs
 run pat_memtype_matches_region_cache
 run bar_mapping_split_pat_released
+run kept_memtype_yields_to_other_cache
 run xxmemctl_peek_poke_edu_registers
 run io_bar_is_enxio
 run unbind_while_mapped_child_gets_sigbus
