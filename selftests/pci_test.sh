@@ -28,7 +28,7 @@ PCI=/sys/bus/pci/devices
 DRV=/sys/bus/pci/drivers/xxmem
 PAT=$PAT_LIST
 TMP=${TMPDIR:-/tmp}/xxmem_pci_test.$$
-PLAN=10
+PLAN=11
 
 # edu: 0x010000ed in its ID register; the letters "xxme" of the host
 # pattern at the start of ivshmem's BAR 2, read as a little-endian word.
