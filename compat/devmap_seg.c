@@ -596,24 +596,28 @@ struct devmap_fill {
 static int i_devmap_fill_ptes(pte_t *pte, unsigned long addr, void *data)
 {
 	struct devmap_fill *fill = data;
+	unsigned long pfn = fill->pfn + ((addr - fill->addr) >> PAGE_SHIFT);
+	unsigned long end = fill->end;
+	struct mm_struct *mm = fill->mm;
+	pgprot_t prot;
 
-	for (; addr < fill->end; addr += PAGE_SIZE, pte++) {
-		unsigned long pfn = fill->pfn + ((addr - fill->addr) >>
-						 PAGE_SHIFT);
-		pte_t old = ptep_get(pte), own;
+	if (fill->from_first && addr == fill->addr) {
+		pte_t old = ptep_get(pte);
+		pte_t own = pte_mkspecial(pfn_pte(pfn, fill->own));
 
-		if (fill->from_first && addr == fill->addr) {
-			if (pte_none(old))
-				return -EINVAL;
-			own = pte_mkspecial(pfn_pte(pfn, fill->own));
-			fill->prot = pte_pgprot(old);
-			fill->own_ok = pte_same(old, own);
-			continue;
-		}
-		if (!pte_none(old))
+		if (pte_none(old))
+			return -EINVAL;
+		fill->prot = pte_pgprot(old);
+		fill->own_ok = pte_same(old, own);
+		addr += PAGE_SIZE;
+		pte++;
+		pfn++;
+	}
+	prot = fill->prot;
+	for (; addr < end; addr += PAGE_SIZE, pte++, pfn++) {
+		if (!pte_none(ptep_get(pte)))
 			return -EBUSY;
-		set_pte_at(fill->mm, addr, pte,
-			   pte_mkspecial(pfn_pte(pfn, fill->prot)));
+		set_pte_at(mm, addr, pte, pte_mkspecial(pfn_pte(pfn, prot)));
 	}
 	return I_DEVMAP_FILLED;
 }
