@@ -656,33 +656,32 @@ static int i_devmap_prefault_pfns(struct vm_area_struct *vma,
 	unsigned long next;
 	int err;
 
-	if (dhp->type != DEVMAP_TYPE_DEVMEM || !READ_ONCE(dhp->regs->prot_ok)) {
+	if (dhp->type != DEVMAP_TYPE_DEVMEM) {
+		for (; addr < end; addr += PAGE_SIZE, off += PAGE_SIZE) {
+			err = i_devmap_insert(vma, addr, dhp, off);
+			if (err)
+				return -err;
+			cond_resched();
+		}
+		return 0;
+	}
+	if (!READ_ONCE(dhp->regs->prot_ok)) {
 		err = i_devmap_insert(vma, addr, dhp, off);
 		if (err)
 			return -err;
 		fill.from_first = true;
 	}
-	if (dhp->type == DEVMAP_TYPE_DEVMEM) {
-		for (; addr < end; addr = next) {	/* by page table */
-			next = min(end, (addr & PMD_MASK) + PMD_SIZE);
-			fill.end = next;
-			err = apply_to_page_range(vma->vm_mm, addr, next - addr,
-						  i_devmap_fill_ptes, &fill);
-			if (err != I_DEVMAP_FILLED)
-				return err ? err : -EFAULT;
-			cond_resched();
-		}
-		if (fill.from_first && fill.own_ok)
-			WRITE_ONCE(dhp->regs->prot_ok, true);
-		return 0;
-	}
-	for (addr += PAGE_SIZE, off += PAGE_SIZE; addr < end;
-	     addr += PAGE_SIZE, off += PAGE_SIZE) {
-		err = i_devmap_insert(vma, addr, dhp, off);
-		if (err)
-			return -err;
+	for (; addr < end; addr = next) {	/* by page table */
+		next = min(end, (addr & PMD_MASK) + PMD_SIZE);
+		fill.end = next;
+		err = apply_to_page_range(vma->vm_mm, addr, next - addr,
+					  i_devmap_fill_ptes, &fill);
+		if (err != I_DEVMAP_FILLED)
+			return err ? err : -EFAULT;
 		cond_resched();
 	}
+	if (fill.from_first && fill.own_ok)
+		WRITE_ONCE(dhp->regs->prot_ok, true);
 	return 0;
 }
 
