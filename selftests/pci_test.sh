@@ -321,6 +321,33 @@ pat_counts() {
 	echo "$(pat_count "$1" "$2" "") $(pat_count "$1" "$2" "$3")"
 }
 
+# pat_show START: the PAT entries that begin at START, as diagnostics
+pat_show() {
+	grep -F "$(printf '[mem 0x%016x-' "$1")" "$PAT" | sed 's/^/# /'
+}
+
+# pat_fresh_bind BDF START END: BDF unbound (nothing of xxmem's in the
+# PAT), then bound afresh; sets unbound (the PAT entries of exactly
+# [START, END) while unbound) and dev (BDF's new node)
+pat_fresh_bind() {
+	unbind "$1" || { fail "unbind $1: $(cat "$TMP/bind.err")"; return 1; }
+	unbound=$(pat_count "$2" "$3" "")
+	bind "$1" || { fail "bind $1: $(cat "$TMP/bind.err")"; return 1; }
+	dev=$(pci_node "$1")
+}
+
+# pat_unbind_released BDF START END: unbinding BDF leaves the PAT entries
+# of exactly [START, END) as pat_fresh_bind found them unbound; BDF is
+# bound again
+pat_unbind_released() {
+	if ! unbind "$1"; then
+		fail "unbind $1: $(cat "$TMP/bind.err")"
+	elif [ "$(pat_count "$2" "$3" "")" -ne "$unbound" ]; then
+		fail "$1: $(pat_count "$2" "$3" "") PAT entries of [$(printf '0x%x-0x%x' "$2" "$3")] after unbind, $unbound unbound before"
+	fi
+	bind "$1" || fail "bind $1: $(cat "$TMP/bind.err")"
+}
+
 # Region I of BDF, from a fresh binding: while a process maps it, the PAT
 # has one more entry for the whole BAR, of the type the region's cache mode
 # says; after munmap xxmem keeps that entry for the next mapping, which
@@ -343,11 +370,9 @@ pat_check_region() {
 	set -- $(bar_line "$_b" "$_i")
 	start=$(($1))
 	end=$((start + size))
-	# unbound: nothing of xxmem's; bound afresh: the driver's own
-	unbind "$_b" || { fail "unbind $_b: $(cat "$TMP/bind.err")"; return; }
-	unbound=$(pat_count "$start" "$end" "")
-	bind "$_b" || { fail "bind $_b: $(cat "$TMP/bind.err")"; return; }
-	_dev=$(pci_node "$_b")
+	pat_fresh_bind "$_b" "$start" "$end" || return
+	_dev=$dev
+	# bound afresh: the driver's own entries
 	# shellcheck disable=SC2046 # "ALL OFTYPE" into $1 $2
 	set -- $(pat_counts "$start" "$end" "$type")
 	want="$(($1 + 1)) $(($2 + 1))"
@@ -357,16 +382,13 @@ pat_check_region() {
 		diag "$_dev bar$_i [$(printf '0x%x-0x%x' "$start" "$end")] $cache: $got entries (all, $type) $_when, $1 $2 bound before the first mapping"
 		[ "$got" = "$want" ] || {
 			fail "$_dev bar$_i: $got PAT entries (all, $type) $_when, want $want:"
-			grep -F "$(printf '[mem 0x%016x-' "$start")" "$PAT" | sed 's/^/# /'
+			pat_show "$start"
 		}
 		stop_holder
 		wait_until 20 [ "$(pat_counts "$start" "$end" "$type")" = "$want" ] ||
 			fail "$_dev bar$_i: $(pat_counts "$start" "$end" "$type") PAT entries (all, $type) after munmap, want $want (kept for the next mapping)"
 	done
-	unbind "$_b" || { fail "unbind $_b: $(cat "$TMP/bind.err")"; return; }
-	[ "$(pat_count "$start" "$end" "")" -eq "$unbound" ] ||
-		fail "$_dev bar$_i: $(pat_count "$start" "$end" "") PAT entries after unbind, $unbound unbound before"
-	bind "$_b" || fail "bind $_b: $(cat "$TMP/bind.err")"
+	pat_unbind_released "$_b" "$start" "$end"
 }
 
 t_pat_memtype_matches_region_cache() {
@@ -405,7 +427,8 @@ split_pat_released() {
 	r=$(bar_of "$b")
 	# shellcheck disable=SC2046 # split the resource line
 	set -- $(bar_line "$b" "$r")
-	prefix=$(printf '[mem 0x%016x-' "$(($1))")
+	start=$(($1))
+	prefix=$(printf '[mem 0x%016x-' "$start")
 	# one mapping first: the BAR's reservation is then kept (counted before)
 	out=$("$PCI_TEST" --map-errno "$dev" "$r" 0 4096 2>&1)
 	[ "$out" = ok ] || fail "$dev region $r: a first mapping: $out"
@@ -419,7 +442,7 @@ split_pat_released() {
 	after=$(grep -cF "$prefix" "$PAT")
 	if [ "$after" -ne "$before" ]; then
 		fail "$dev bar$r: $after PAT entries at the BAR's start after the split mappings are gone, $before before:"
-		grep -F "$prefix" "$PAT" | sed 's/^/# /'
+		pat_show "$start"
 	fi
 }
 
@@ -434,14 +457,15 @@ t_kept_memtype_yields_to_other_cache() {
 	skip_unless $_t "$(pat_absent)" [ -r "$PAT" ] || return
 	begin $_t
 	b=$ivs_bdf
+	size=$("$PCI_TEST" --region-info "$(pci_node "$b")" 2 | sed -n 's/.*size=\([0-9]*\).*/\1/p')
 	# shellcheck disable=SC2046 # split the resource line into $1 $2 $3
 	set -- $(bar_line "$b" 2)
 	start=$(($1))
-	end=$(((($2 + 1) + 4095) / 4096 * 4096))	# x86: 4 KiB pages
-	unbind "$b" || fail "unbind $b: $(cat "$TMP/bind.err")"
-	unbound=$(pat_count "$start" "$end" "")
-	bind "$b" || fail "bind $b: $(cat "$TMP/bind.err")"
-	dev=$(pci_node "$b")
+	end=$((start + ${size:-0}))
+	if ! pat_fresh_bind "$b" "$start" "$end"; then
+		end
+		return
+	fi
 	uc0=$(pat_count "$start" "$end" uncached-minus)
 	out=$("$PCI_TEST" --map-errno "$dev" 2 0 4096 2>&1)
 	[ "$out" = ok ] || fail "$dev region 2: $out"
@@ -458,15 +482,12 @@ t_kept_memtype_yields_to_other_cache() {
 		diag "$dev bar2 mapped with bar_uncached=Y: $got entries (write-combining, uncached-minus), 0 $uc0 before"
 		[ "$got" = "0 $((uc0 + 1))" ] || {
 			fail "$dev bar2: $got PAT entries (write-combining, uncached-minus) while mapped uncached, want 0 $((uc0 + 1)):"
-			grep -F "$(printf '[mem 0x%016x-' "$start")" "$PAT" | sed 's/^/# /'
+			pat_show "$start"
 		}
 		stop_holder
 	fi
 	echo N >/sys/module/xxmem/parameters/bar_uncached
-	unbind "$b" || fail "unbind $b: $(cat "$TMP/bind.err")"
-	[ "$(pat_count "$start" "$end" "")" -eq "$unbound" ] ||
-		fail "$dev bar2: $(pat_count "$start" "$end" "") PAT entries after unbind, $unbound unbound before"
-	bind "$b" || fail "bind $b: $(cat "$TMP/bind.err")"
+	pat_unbind_released "$b" "$start" "$end"
 	log_clean
 	end
 }
