@@ -678,7 +678,8 @@ static int i_devmap_prefault_pfns(struct vm_area_struct *vma,
 					  i_devmap_fill_ptes, &fill);
 		if (err != I_DEVMAP_FILLED)
 			return err ? err : -EFAULT;
-		cond_resched();
+		if (next < end)
+			cond_resched();
 	}
 	if (fill.from_first && fill.own_ok)
 		WRITE_ONCE(dhp->regs->prot_ok, true);

@@ -141,7 +141,8 @@ static struct devmap_regs *i_devmap_regs_map(dev_info_t *dip,
 			 phys < regs->phys + regs->len)
 			i_devmap_regs_drop_kept(regs, &free);
 	}
-	i_devmap_regs_free_list(&free);
+	if (!list_empty(&free))
+		i_devmap_regs_free_list(&free);
 	regs = found;
 	if (regs && regs->kept) {
 		regs->kept = false;
