@@ -140,7 +140,7 @@ int devmap_do_ctxmgt(devmap_cookie_t dhc, void *pvtp, offset_t off,
  * Context: process context; takes ctx->lock (the segment's lock may be
  * held).
  */
-void i_devmap_ctx_forget(struct devmap_handle *dhp)
+__ddi_hot void i_devmap_ctx_forget(struct devmap_handle *dhp)
 {
 	struct devmap_ctx *ctx = dhp->dip ? dhp->dip->ctx : NULL;
 

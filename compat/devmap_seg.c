@@ -66,7 +66,7 @@
 
 /* ---- handles and segments ---- */
 
-static u64 dh_end(struct devmap_handle *dhp)
+static __ddi_hot u64 dh_end(struct devmap_handle *dhp)
 {
 	return dhp->uoff + dhp->len;
 }
@@ -75,7 +75,7 @@ static u64 dh_end(struct devmap_handle *dhp)
  * Free a handle.  Its translations must be gone: with a PFN map nothing
  * else keeps the memory or the registers' memory type.
  */
-static void i_devmap_handle_free(struct devmap_handle *dhp)
+static __ddi_hot void i_devmap_handle_free(struct devmap_handle *dhp)
 {
 	list_del(&dhp->link);
 	i_devmap_ctx_forget(dhp);
@@ -94,7 +94,7 @@ static void i_devmap_handle_free(struct devmap_handle *dhp)
  *
  * Return: the handle, zeroed, or NULL.
  */
-struct devmap_handle *i_devmap_handle_alloc(gfp_t gfp)
+__ddi_hot struct devmap_handle *i_devmap_handle_alloc(gfp_t gfp)
 {
 	struct devmap_handle *dhp = kzalloc(sizeof(*dhp), gfp);
 
@@ -114,8 +114,8 @@ struct devmap_handle *i_devmap_handle_alloc(gfp_t gfp)
  * Context: process context, may sleep; takes mn->seg_lock.
  * Return: the segment, or NULL.
  */
-struct devmap_seg *i_devmap_seg_alloc(struct ddi_minor_node *mn,
-				      struct vm_area_struct *vma)
+__ddi_hot struct devmap_seg *i_devmap_seg_alloc(struct ddi_minor_node *mn,
+						struct vm_area_struct *vma)
 {
 	struct devmap_seg *seg = kzalloc(sizeof(*seg), GFP_KERNEL);
 
@@ -135,7 +135,7 @@ struct devmap_seg *i_devmap_seg_alloc(struct ddi_minor_node *mn,
 	return seg;
 }
 
-static void i_devmap_seg_release(struct kref *ref)
+static __ddi_hot void i_devmap_seg_release(struct kref *ref)
 {
 	struct devmap_seg *seg = container_of(ref, struct devmap_seg, ref);
 	struct devmap_handle *dhp, *tmp;
@@ -157,7 +157,7 @@ static void i_devmap_seg_release(struct kref *ref)
  *
  * Context: process context, may sleep; seg->lock not held.
  */
-void i_devmap_seg_put(struct devmap_seg *seg)
+__ddi_hot void i_devmap_seg_put(struct devmap_seg *seg)
 {
 	kref_put(&seg->ref, i_devmap_seg_release);
 }
@@ -217,7 +217,7 @@ static void i_devmap_handle_trim_head(struct devmap_handle *dhp, u64 start)
  *
  * Context: process context, may sleep.
  */
-void i_devmap_seg_unmap(struct devmap_seg *seg, u64 start, u64 end)
+__ddi_hot void i_devmap_seg_unmap(struct devmap_seg *seg, u64 start, u64 end)
 {
 	struct devmap_handle *dhp, *tmp;
 
@@ -262,7 +262,7 @@ void i_devmap_seg_unmap(struct devmap_seg *seg, u64 start, u64 end)
 /* ---- translations ---- */
 
 /* The page frame behind user offset @off of @dhp (inside the handle). */
-static unsigned long dh_pfn(struct devmap_handle *dhp, u64 off)
+static __ddi_hot unsigned long dh_pfn(struct devmap_handle *dhp, u64 off)
 {
 	if (dhp->type == DEVMAP_TYPE_DEVMEM)
 		return dhp->pfn + btop(off - dhp->uoff);
@@ -323,9 +323,10 @@ static int i_devmap_load_vma(struct vm_area_struct *vma,
  * devmap_access(9E), and that handle's memory there is one @size-aligned,
  * physically contiguous block.  0 otherwise.
  */
-static unsigned long i_devmap_huge_pfn(struct vm_area_struct *vma,
-				       struct devmap_handle *dhp,
-				       unsigned long addr, unsigned long size)
+static __ddi_hot unsigned long i_devmap_huge_pfn(struct vm_area_struct *vma,
+						 struct devmap_handle *dhp,
+						 unsigned long addr,
+						 unsigned long size)
 {
 	unsigned long haddr = addr & ~(size - 1), pfn, i;
 	u64 off;
@@ -350,9 +351,9 @@ static unsigned long i_devmap_huge_pfn(struct vm_area_struct *vma,
 }
 
 /* i_devmap_huge_pfn() for a 2 MiB page (a PMD entry). */
-static unsigned long i_devmap_pmd_pfn(struct vm_area_struct *vma,
-				      struct devmap_handle *dhp,
-				      unsigned long addr)
+static __ddi_hot unsigned long i_devmap_pmd_pfn(struct vm_area_struct *vma,
+						struct devmap_handle *dhp,
+						unsigned long addr)
 {
 	return i_devmap_huge_pfn(vma, dhp, addr, PMD_SIZE);
 }
@@ -562,7 +563,7 @@ int devmap_default_access(devmap_cookie_t dhp, void *pvtp, offset_t off,
 
 /* ---- loading at mmap time ---- */
 
-static bool i_devmap_has_access_cb(struct devmap_handle *dhp)
+static __ddi_hot bool i_devmap_has_access_cb(struct devmap_handle *dhp)
 {
 	return dhp->callbackops && dhp->callbackops->devmap_access;
 }
@@ -593,7 +594,8 @@ struct devmap_fill {
  * of the run here rather than one per call: the per-entry indirect call is
  * most of the cost of a large register mapping's mmap.
  */
-static int i_devmap_fill_ptes(pte_t *pte, unsigned long addr, void *data)
+static __ddi_hot int i_devmap_fill_ptes(pte_t *pte, unsigned long addr,
+					void *data)
 {
 	struct devmap_fill *fill = data;
 	unsigned long pfn = fill->pfn + ((addr - fill->addr) >> PAGE_SHIFT);
@@ -641,9 +643,10 @@ static int i_devmap_fill_ptes(pte_t *pte, unsigned long addr, void *data)
  * that revocation, zapping without the VMA's mmap_lock, could not release
  * safely.
  */
-static int i_devmap_prefault_pfns(struct vm_area_struct *vma,
-				  struct devmap_handle *dhp, unsigned long addr,
-				unsigned long end)
+static __ddi_hot int i_devmap_prefault_pfns(struct vm_area_struct *vma,
+					    struct devmap_handle *dhp,
+					    unsigned long addr,
+					    unsigned long end)
 {
 	u64 off = i_vma_uoff(vma) + (addr - vma->vm_start);
 	struct devmap_fill fill = {
@@ -700,7 +703,8 @@ static int i_devmap_prefault_pfns(struct vm_area_struct *vma,
  * Context: mmap(2), mmap_lock held for writing, may sleep.
  * Return: 0 or a negative errno.
  */
-int i_devmap_populate(struct vm_area_struct *vma, struct devmap_seg *seg)
+__ddi_hot int i_devmap_populate(struct vm_area_struct *vma,
+				struct devmap_seg *seg)
 {
 	u64 base = i_vma_uoff(vma);
 	struct devmap_handle *dhp;
@@ -766,7 +770,8 @@ int i_devmap_populate(struct vm_area_struct *vma, struct devmap_seg *seg)
  *
  * Return: true if one can.
  */
-bool i_devmap_has_pmd(struct devmap_seg *seg, struct vm_area_struct *vma)
+__ddi_hot bool i_devmap_has_pmd(struct devmap_seg *seg,
+				struct vm_area_struct *vma)
 {
 	unsigned long addr;
 
@@ -901,7 +906,7 @@ static int i_devmap_vma_mremap(struct vm_area_struct *vma)
 	return 0;
 }
 
-static void i_devmap_vma_close(struct vm_area_struct *vma)
+static __ddi_hot void i_devmap_vma_close(struct vm_area_struct *vma)
 {
 	struct devmap_seg *seg = vma->vm_private_data;
 	u64 start = i_vma_uoff(vma), len = vma->vm_end - vma->vm_start;

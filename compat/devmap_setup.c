@@ -22,8 +22,8 @@
  * Call devmap(9E) for successive handles until they cover @vma: Solaris'
  * devmap_setup() loop.
  */
-static int i_devmap_make_handles(struct devmap_seg *seg,
-				 struct vm_area_struct *vma)
+static __ddi_hot int i_devmap_make_handles(struct devmap_seg *seg,
+					   struct vm_area_struct *vma)
 {
 	struct ddi_minor_node *mn = seg->mn;
 	struct cb_ops *cb = mn->cb;
@@ -74,7 +74,7 @@ static int i_devmap_make_handles(struct devmap_seg *seg,
  * on, which saves an open and a release per mmap (about 16 us of a 4 KiB
  * BAR mapping's 25 us under TCG).
  */
-static bool i_devmap_needs_own_file(struct devmap_seg *seg)
+static __ddi_hot bool i_devmap_needs_own_file(struct devmap_seg *seg)
 {
 	struct devmap_handle *dhp;
 
@@ -97,7 +97,8 @@ static bool i_devmap_needs_own_file(struct devmap_seg *seg)
  * entries with that caching in its page protection (devmap_umem_setup()
  * sees to it): in an x86 PFN map, PAT would turn RAM back to write-back.
  */
-static int i_devmap_vma_kind(struct devmap_seg *seg, struct vm_area_struct *vma)
+static __ddi_hot int i_devmap_vma_kind(struct devmap_seg *seg,
+				       struct vm_area_struct *vma)
 {
 	struct devmap_handle *first, *dhp;
 
@@ -126,7 +127,8 @@ static int i_devmap_vma_kind(struct devmap_seg *seg, struct vm_area_struct *vma)
  * devmap_map(9E) for each handle, in order; if one fails, the handles
  * before it get devmap_unmap(9E) for their whole range.
  */
-static int i_devmap_call_map(struct devmap_seg *seg, struct vm_area_struct *vma)
+static __ddi_hot int i_devmap_call_map(struct devmap_seg *seg,
+				       struct vm_area_struct *vma)
 {
 	uint_t flags = i_ddi_vma_maptype(vma);
 	struct devmap_handle *dhp, *done;
@@ -169,7 +171,8 @@ unwind:
  * *maplen), -EACCES (protection beyond maxprot), -ENXIO (devmap(9E) or
  * devmap_map(9E) failed), -ENOMEM, or an error from inserting the pages.
  */
-int i_devmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma)
+__ddi_hot int i_devmap_setup_vma(struct ddi_minor_node *mn,
+				 struct vm_area_struct *vma)
 {
 	struct cb_ops *cb = mn->cb;
 	struct devmap_handle *dhp;
@@ -285,9 +288,9 @@ int devmap_setup(dev_t dev, offset_t off, struct as *as, caddr_t *addrp,
  * Context: segmap(9E), may sleep.
  * Return: as devmap_setup().
  */
-int ddi_devmap_segmap(dev_t dev, off_t off, struct as *as, caddr_t *addrp,
-		      off_t len, uint_t prot, uint_t maxprot, uint_t flags,
-		      struct cred *cred)
+__ddi_hot int ddi_devmap_segmap(dev_t dev, off_t off, struct as *as,
+				caddr_t *addrp, off_t len, uint_t prot,
+				uint_t maxprot, uint_t flags, struct cred *cred)
 {
 	if (len < 0)
 		return EINVAL;

@@ -57,7 +57,7 @@ static void i_devmap_regs_free_list(struct list_head *free)
  * The last handle is gone; called with i_devmap_regs_lock, drops it.  The
  * reservation is kept while its device is attached, freed after.
  */
-static void i_devmap_regs_release(struct kref *ref)
+static __ddi_hot void i_devmap_regs_release(struct kref *ref)
 {
 	struct devmap_regs *regs = container_of(ref, struct devmap_regs, ref);
 
@@ -81,7 +81,7 @@ static void i_devmap_regs_release(struct kref *ref)
  *
  * Context: process context, may sleep; takes i_devmap_regs_lock (a leaf).
  */
-void i_devmap_regs_rele(struct devmap_regs *regs)
+__ddi_hot void i_devmap_regs_rele(struct devmap_regs *regs)
 {
 	kref_put_mutex(&regs->ref, i_devmap_regs_release, &i_devmap_regs_lock);
 }
@@ -125,9 +125,9 @@ void i_devmap_regs_detach(dev_info_t *dip)
  * Called with nothing held; may sleep (i_devmap_regs_lock is held across
  * the reservation, so that one register set gets one).
  */
-static struct devmap_regs *i_devmap_regs_map(dev_info_t *dip,
-					     resource_size_t phys, size_t len,
-					     int cache)
+static __ddi_hot struct devmap_regs *i_devmap_regs_map(dev_info_t *dip,
+						       resource_size_t phys,
+						       size_t len, int cache)
 {
 	struct devmap_regs *regs, *tmp, *found = NULL;
 	LIST_HEAD(free);
@@ -187,11 +187,12 @@ out:
  * address, the bytes of the whole register set (a page multiple) and the
  * DEVMAP_CACHE_* caching, or a positive errno.
  */
-static int i_devmem_resolve(struct devmap_handle *dhp, dev_info_t *dip,
-			    uint_t rnumber, offset_t roff, size_t len,
-			  uint_t maxprot, ddi_device_acc_attr_t *accattrp,
-			  resource_size_t *physp, resource_size_t *setlenp,
-			  int *cachep)
+static __ddi_hot int i_devmem_resolve(struct devmap_handle *dhp,
+				      dev_info_t *dip, uint_t rnumber,
+				      offset_t roff, size_t len, uint_t maxprot,
+				      ddi_device_acc_attr_t *accattrp,
+				      resource_size_t *physp,
+				      resource_size_t *setlenp, int *cachep)
 {
 	uchar_t order = accattrp ? accattrp->devacc_attr_dataorder :
 				   DDI_STRICTORDER_ACC;
@@ -282,11 +283,11 @@ static int i_devmem_resolve(struct devmap_handle *dhp, dev_info_t *dip,
  * register set, an absent register set, or a page shared with another
  * device's registers - illumos does not check this).
  */
-int devmap_devmem_setup(devmap_cookie_t dhc, dev_info_t *dip,
-			struct devmap_callback_ctl *callbackops,
-			uint_t rnumber, offset_t roff, size_t len,
-			uint_t maxprot, uint_t flags,
-			ddi_device_acc_attr_t *accattrp)
+__ddi_hot int devmap_devmem_setup(devmap_cookie_t dhc, dev_info_t *dip,
+				  struct devmap_callback_ctl *callbackops,
+				  uint_t rnumber, offset_t roff, size_t len,
+				  uint_t maxprot, uint_t flags,
+				  ddi_device_acc_attr_t *accattrp)
 {
 	struct devmap_handle *dhp = dhc;
 	resource_size_t phys, setlen;

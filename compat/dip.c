@@ -87,12 +87,12 @@ static void i_ddi_minor_release(struct kref *ref)
 }
 
 /* Keep @mn (and its dev_info's driver) described while a mapping needs it. */
-void i_ddi_minor_hold(struct ddi_minor_node *mn)
+__ddi_hot void i_ddi_minor_hold(struct ddi_minor_node *mn)
 {
 	kref_get(&mn->ref);
 }
 
-void i_ddi_minor_rele(struct ddi_minor_node *mn)
+__ddi_hot void i_ddi_minor_rele(struct ddi_minor_node *mn)
 {
 	kref_put(&mn->ref, i_ddi_minor_release);
 }
@@ -380,8 +380,9 @@ static ssize_t i_ddi_cdev_write_iter(struct kiocb *iocb, struct iov_iter *from)
  * the driver's segmap(9E) if it has one; else devmap_setup if the driver
  * is D_DEVMAP or has no mmap(9E); else the legacy mmap(9E) path.
  */
-static int i_ddi_cdev_mmap_dispatch(struct ddi_minor_node *mn,
-				    struct file *filp, struct vm_area_struct *vma)
+static __ddi_hot int i_ddi_cdev_mmap_dispatch(struct ddi_minor_node *mn,
+					      struct file *filp,
+					      struct vm_area_struct *vma)
 {
 	struct cb_ops *cb = i_ddi_node_cb(mn);
 
@@ -402,7 +403,8 @@ static int i_ddi_cdev_mmap_dispatch(struct ddi_minor_node *mn,
 	return i_mmap_setup_vma(mn, vma);
 }
 
-static int i_ddi_cdev_mmap(struct file *filp, struct vm_area_struct *vma)
+static __ddi_hot int i_ddi_cdev_mmap(struct file *filp,
+				     struct vm_area_struct *vma)
 {
 	struct ddi_minor_node *mn = filp->private_data;
 	int err, idx;
@@ -426,11 +428,11 @@ static int i_ddi_cdev_mmap(struct file *filp, struct vm_area_struct *vma)
  * longer is asked for and the mapping put inside it.  If that range cannot
  * be had, or the caller's address hint is free, it is the THP placement.
  */
-static unsigned long i_ddi_get_unmapped_area(struct file *filp,
-					     unsigned long addr,
-					     unsigned long len,
-					     unsigned long pgoff,
-					     unsigned long flags)
+static __ddi_hot unsigned long i_ddi_get_unmapped_area(struct file *filp,
+						       unsigned long addr,
+						       unsigned long len,
+						       unsigned long pgoff,
+						       unsigned long flags)
 {
 	unsigned long off = pgoff << PAGE_SHIFT, ret;
 

@@ -19,6 +19,19 @@
 #include <linux/idr.h>
 #include <sys/sunddi.h>
 
+/*
+ * __ddi_hot marks the functions that every mmap(2) and munmap(2) of a node
+ * runs (the cb_ops dispatch, segmap(9E) and devmap(9E) handling, the page
+ * table fill, the unmap): the compiler puts functions with the hot
+ * attribute in .text.hot, which the module loader places as one block, so
+ * that the path spans three or four of the module's 4 KiB text pages, not
+ * ten.  Each page is an instruction TLB entry to miss; under QEMU's TCG,
+ * whose software TLB a guest TLB flush empties, the scattered path made a
+ * BAR mmap after a batch of munmaps cost about 1.5 times sysfs' (see
+ * docs/PERFORMANCE.md).
+ */
+#define __ddi_hot	__attribute__((__hot__))
+
 /**
  * struct ddi_driver - one installed driver (mod_install).
  * @ops:       the driver's dev_ops

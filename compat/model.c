@@ -10,6 +10,7 @@
  */
 #include <linux/compat.h>
 #include <sys/sunddi.h>
+#include "impl.h"
 
 /**
  * ddi_model_convert_from() - does a structure need converting? (9F)
@@ -20,7 +21,7 @@
  * Return: DDI_MODEL_ILP32 if @model is ILP32 (the caller's structures have
  * the 32-bit layout and this kernel is 64-bit), else DDI_MODEL_NONE.
  */
-model_t ddi_model_convert_from(model_t model)
+__ddi_hot model_t ddi_model_convert_from(model_t model)
 {
 	if (IS_ENABLED(CONFIG_64BIT) &&
 	    (model & DDI_MODEL_MASK) == DDI_MODEL_ILP32)
@@ -38,7 +39,7 @@ model_t ddi_model_convert_from(model_t model)
  * Return: DDI_MODEL_ILP32 for a 32-bit caller, else DDI_MODEL_NATIVE
  * (DDI_MODEL_LP64 on 64-bit kernels).
  */
-model_t ddi_mmap_get_model(void)
+__ddi_hot model_t ddi_mmap_get_model(void)
 {
 	return in_compat_syscall() ? DDI_MODEL_ILP32 : DDI_MODEL_NATIVE;
 }

@@ -48,7 +48,8 @@ static int i_ddi_reg_bar(struct pci_dev *pdev, uint_t rnumber)
  * DDI_ME_RNUMBER_RANGE for a bad number, configuration space or a
  * non-PCI instance.
  */
-int i_ddi_reg_resource(dev_info_t *dip, uint_t rnumber, struct resource **rp)
+__ddi_hot int i_ddi_reg_resource(dev_info_t *dip, uint_t rnumber,
+				 struct resource **rp)
 {
 	int bar;
 
@@ -307,7 +308,7 @@ int ddi_prop_op(dev_t dev, dev_info_t *dip, ddi_prop_op_t prop_op,
  * Context: any.
  * Return: DDI_SUCCESS or DDI_FAILURE (bad @rnumber, not a PCI instance).
  */
-int ddi_dev_regflags(dev_info_t *dip, uint_t rnumber, uint_t *flagsp)
+__ddi_hot int ddi_dev_regflags(dev_info_t *dip, uint_t rnumber, uint_t *flagsp)
 {
 	struct resource *r;
 	uint_t f = 0;

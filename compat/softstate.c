@@ -18,6 +18,7 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <sys/sunddi.h>
+#include "impl.h"
 
 /* An item is allocated with a header so that it can be freed by RCU. */
 struct i_ddi_soft_item {
@@ -152,7 +153,7 @@ int ddi_soft_state_zalloc(void *state, int item)
  * Context: any; takes no lock.
  * Return: the item's memory, or NULL if it was not allocated.
  */
-void *ddi_get_soft_state(void *state, int item)
+__ddi_hot void *ddi_get_soft_state(void *state, int item)
 {
 	struct i_ddi_soft_state *ss = state;
 	struct i_ddi_soft_array *arr;

@@ -286,11 +286,11 @@ static int i_umem_check(struct devmap_handle *dhp,
  * @callbackops of another revision, a NULL @ucookie or @off + @len beyond
  * it).
  */
-int devmap_umem_setup(devmap_cookie_t dhc, dev_info_t *dip,
-		      struct devmap_callback_ctl *callbackops,
-		      ddi_umem_cookie_t ucookie, offset_t off, size_t len,
-		      uint_t maxprot, uint_t flags,
-		      ddi_device_acc_attr_t *accattrp)
+__ddi_hot int devmap_umem_setup(devmap_cookie_t dhc, dev_info_t *dip,
+				struct devmap_callback_ctl *callbackops,
+				ddi_umem_cookie_t ucookie, offset_t off,
+				size_t len, uint_t maxprot, uint_t flags,
+				ddi_device_acc_attr_t *accattrp)
 {
 	struct devmap_handle *dhp = dhc;
 	struct ddi_umem_cookie *cookie = ucookie;
