@@ -28,7 +28,7 @@ static __ddi_hot int i_devmap_make_handles(struct devmap_seg *seg,
 	struct ddi_minor_node *mn = seg->mn;
 	struct cb_ops *cb = mn->cb;
 	uint_t prot = i_ddi_vma_prot(vma);
-	model_t model = ddi_mmap_get_model();
+	model_t model = i_ddi_mmap_model();
 	u64 off = i_vma_uoff(vma);
 	size_t resid = vma->vm_end - vma->vm_start;
 

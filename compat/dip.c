@@ -86,12 +86,6 @@ static void i_ddi_minor_release(struct kref *ref)
 	atomic_long_dec(&xxddi_stats.nodes);
 }
 
-/* Keep @mn (and its dev_info's driver) described while a mapping needs it. */
-__ddi_hot void i_ddi_minor_hold(struct ddi_minor_node *mn)
-{
-	kref_get(&mn->ref);
-}
-
 __ddi_hot void i_ddi_minor_rele(struct ddi_minor_node *mn)
 {
 	kref_put(&mn->ref, i_ddi_minor_release);

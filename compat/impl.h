@@ -7,6 +7,7 @@
 #ifndef _XXDDI_IMPL_H
 #define _XXDDI_IMPL_H
 
+#include <linux/compat.h>
 #include <linux/kref.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
@@ -399,7 +400,44 @@ struct ddi_acc_impl {
 	struct list_head link;
 };
 
-int i_ddi_reg_resource(dev_info_t *dip, uint_t rnumber, struct resource **rp);
+/*
+ * The BAR index of register set @rnumber (1, 2, ...: the implemented BARs
+ * in order) of @pdev, or -1 for configuration space or a number past the
+ * last implemented BAR.  The upper half of a 64-bit BAR and an
+ * unimplemented BAR have no resource flags.
+ */
+static inline int i_ddi_reg_bar(struct pci_dev *pdev, uint_t rnumber)
+{
+	int i;
+
+	if (rnumber == 0)
+		return -1;
+	for (i = 0; i < PCI_STD_NUM_BARS; i++)
+		if (pdev->resource[i].flags && --rnumber == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * The resource of register set @rnumber (a BAR) of @dip, or an error:
+ * DDI_ME_RNUMBER_RANGE for a bad number, configuration space or a
+ * non-PCI instance.  Inline: every BAR mmap looks its register set up
+ * twice (the driver's ddi_dev_regflags() and devmap_devmem_setup()).
+ */
+static inline int i_ddi_reg_resource(dev_info_t *dip, uint_t rnumber,
+				     struct resource **rp)
+{
+	int bar;
+
+	if (!dip || !dip->pdev)
+		return DDI_ME_RNUMBER_RANGE;
+	bar = i_ddi_reg_bar(dip->pdev, rnumber);
+	if (bar < 0)
+		return DDI_ME_RNUMBER_RANGE;
+	*rp = &dip->pdev->resource[bar];
+	return DDI_SUCCESS;
+}
+
 bool i_ddi_reg_page_exclusive(struct resource *r);
 ulong_t i_ddi_regs_kpfnum(caddr_t addr);
 
@@ -442,12 +480,23 @@ static inline uint_t i_ddi_vma_maptype(struct vm_area_struct *vma)
  *
  * Return: the offset in bytes.
  */
+/* ddi_mmap_get_model(), inline for the devmap loop of every mmap(2) */
+static inline model_t i_ddi_mmap_model(void)
+{
+	return in_compat_syscall() ? DDI_MODEL_ILP32 : DDI_MODEL_NATIVE;
+}
+
 static inline u64 i_vma_uoff(struct vm_area_struct *vma)
 {
 	return (u64)vma->vm_pgoff << PAGE_SHIFT;
 }
 
-void i_ddi_minor_hold(struct ddi_minor_node *mn);
+/* Keep @mn (and its dev_info's driver) described while a mapping needs it. */
+static inline void i_ddi_minor_hold(struct ddi_minor_node *mn)
+{
+	kref_get(&mn->ref);
+}
+
 void i_ddi_minor_rele(struct ddi_minor_node *mn);
 void i_ddi_minor_unmap_all(struct ddi_minor_node *mn);
 int i_ddi_vma_own_file(struct ddi_minor_node *mn, struct vm_area_struct *vma);

@@ -41,7 +41,7 @@ __ddi_hot model_t ddi_model_convert_from(model_t model)
  */
 __ddi_hot model_t ddi_mmap_get_model(void)
 {
-	return in_compat_syscall() ? DDI_MODEL_ILP32 : DDI_MODEL_NATIVE;
+	return i_ddi_mmap_model();
 }
 
 /**

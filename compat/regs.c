@@ -26,43 +26,6 @@ static LIST_HEAD(i_ddi_regs_list);
 static DEFINE_SPINLOCK(i_ddi_regs_lock);
 
 /*
- * The BAR index of register set @rnumber (1, 2, ...: the implemented BARs
- * in order) of @pdev, or -1 for configuration space or a number past the
- * last implemented BAR.  The upper half of a 64-bit BAR and an
- * unimplemented BAR have no resource flags.
- */
-static int i_ddi_reg_bar(struct pci_dev *pdev, uint_t rnumber)
-{
-	int i;
-
-	if (rnumber == 0)
-		return -1;
-	for (i = 0; i < PCI_STD_NUM_BARS; i++)
-		if (pdev->resource[i].flags && --rnumber == 0)
-			return i;
-	return -1;
-}
-
-/*
- * The resource of register set @rnumber (a BAR) of @dip, or an error:
- * DDI_ME_RNUMBER_RANGE for a bad number, configuration space or a
- * non-PCI instance.
- */
-__ddi_hot int i_ddi_reg_resource(dev_info_t *dip, uint_t rnumber,
-				 struct resource **rp)
-{
-	int bar;
-
-	if (!dip || !dip->pdev)
-		return DDI_ME_RNUMBER_RANGE;
-	bar = i_ddi_reg_bar(dip->pdev, rnumber);
-	if (bar < 0)
-		return DDI_ME_RNUMBER_RANGE;
-	*rp = &dip->pdev->resource[bar];
-	return DDI_SUCCESS;
-}
-
-/*
  * Does the last page of @r hold nothing but @r?  (A BAR smaller than a
  * page may share its page with another BAR; mapping that page would expose
  * the other one.)
