@@ -83,23 +83,34 @@ static __ddi_hot void i_devmap_handle_free(struct devmap_handle *dhp)
 		i_ddi_umem_rele(dhp->cookie);
 	if (dhp->regs)
 		i_devmap_regs_rele(dhp->regs);
-	kfree(dhp);
+	if (dhp != &dhp->seg->first)
+		kfree(dhp);
 	atomic_long_dec(&xxddi_stats.handles);
 }
 
 /**
  * i_devmap_handle_alloc() - a new, empty devmap handle (counted in
  * xxddi_stats)
+ * @seg: the new segment the handle is for: its first handle is the one
+ *       embedded in it (zeroed with it); NULL, or a later handle: allocated
  * @gfp: allocation flags
  *
  * Return: the handle, zeroed, or NULL.
  */
-__ddi_hot struct devmap_handle *i_devmap_handle_alloc(gfp_t gfp)
+__ddi_hot struct devmap_handle *i_devmap_handle_alloc(struct devmap_seg *seg,
+						      gfp_t gfp)
 {
-	struct devmap_handle *dhp = kzalloc(sizeof(*dhp), gfp);
+	struct devmap_handle *dhp;
 
-	if (dhp)
-		atomic_long_inc(&xxddi_stats.handles);
+	if (seg && !seg->first_taken) {
+		seg->first_taken = true;
+		dhp = &seg->first;
+	} else {
+		dhp = kzalloc(sizeof(*dhp), gfp);
+		if (!dhp)
+			return NULL;
+	}
+	atomic_long_inc(&xxddi_stats.handles);
 	return dhp;
 }
 
@@ -177,7 +188,7 @@ static struct devmap_handle *i_devmap_find_handle(struct devmap_seg *seg,
 static struct devmap_handle *i_devmap_handle_clone(struct devmap_handle *dhp,
 						   u64 start, u64 end, gfp_t gfp)
 {
-	struct devmap_handle *n = i_devmap_handle_alloc(gfp);
+	struct devmap_handle *n = i_devmap_handle_alloc(NULL, gfp);
 
 	if (!n)
 		return NULL;

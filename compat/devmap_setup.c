@@ -37,7 +37,7 @@ static __ddi_hot int i_devmap_make_handles(struct devmap_seg *seg,
 		size_t maplen = 0;
 		int ret;
 
-		dhp = i_devmap_handle_alloc(GFP_KERNEL);
+		dhp = i_devmap_handle_alloc(seg, GFP_KERNEL);
 		if (!dhp)
 			return -ENOMEM;
 		dhp->seg = seg;

@@ -249,6 +249,9 @@ struct devmap_handle {
  * @revoked:  the device is going away: nothing is loaded any more, every
  *            access gets SIGBUS (DEVMAP_REVOKED), and then the handles
  *            are gone too (DEVMAP_RELEASED)
+ * @first:    the memory of the segment's first handle (most mappings have
+ *            one): one allocation per mmap(2), not two
+ * @first_taken: @first is, or was, a handle (it is used once)
  *
  * Linux splits a VMA for munmap, mprotect and mremap without telling the
  * driver which; all pieces share the segment and handles are found by
@@ -269,6 +272,8 @@ struct devmap_seg {
 	u64 moved_len;
 	struct vm_fault *fault_vmf;
 	bool fault_loaded;
+	bool first_taken;
+	struct devmap_handle first;
 };
 
 /* devmap_seg.revoked */
@@ -506,7 +511,8 @@ int i_mmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma);
 int i_devmap_setup_vma(struct ddi_minor_node *mn, struct vm_area_struct *vma);
 
 /* devmap_seg.c: segments, loading, vm_operations, revocation */
-struct devmap_handle *i_devmap_handle_alloc(gfp_t gfp);
+struct devmap_handle *i_devmap_handle_alloc(struct devmap_seg *seg,
+					    gfp_t gfp);
 struct devmap_seg *i_devmap_seg_alloc(struct ddi_minor_node *mn,
 				      struct vm_area_struct *vma);
 void i_devmap_seg_put(struct devmap_seg *seg);
