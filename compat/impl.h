@@ -27,9 +27,9 @@
  * attribute in .text.hot, which the module loader places as one block, so
  * that the path spans three or four of the module's 4 KiB text pages, not
  * ten.  Each page is an instruction TLB entry to miss; under QEMU's TCG,
- * whose software TLB a guest TLB flush empties, the scattered path made a
- * BAR mmap after a batch of munmaps cost about 1.5 times sysfs' (see
- * docs/PERFORMANCE.md).
+ * where a call or return to another page is a lookup of the translated
+ * code, the scattered path made the first BAR mmap after a batch of
+ * munmaps take twice sysfs' time (docs/PERFORMANCE.md).
  */
 #define __ddi_hot	__attribute__((__hot__))
 
