@@ -455,6 +455,18 @@ static void fixed_failed(struct thr *t, uintptr_t fixed, uint64_t alen,
 	}
 }
 
+/* Whether the process has no free range of @len bytes. */
+static bool no_room(uint64_t len)
+{
+	void *p = mmap(NULL, (size_t)len, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return errno == ENOMEM;
+	munmap(p, (size_t)len);
+	return false;
+}
+
 static void do_mmap(struct thr *t, bool over)
 {
 	struct xfd *f = pick_fd(t);
@@ -523,6 +535,15 @@ static void do_mmap(struct thr *t, bool over)
 	if (want == EINVAL && drv_err && err == ENOMEM &&
 	    (flags & 0x0f) == MAP_PRIVATE && (prot & PROT_WRITE) &&
 	    alen >= HUGE_BAR / 2)
+		want = ENOMEM;
+	/*
+	 * A 32-bit process has 4 GiB of address space for all its threads:
+	 * with their other mappings (the whole GiB of the huge BAR now and
+	 * then) there may be no free range this long, ENOMEM before the
+	 * driver.  Then an anonymous mapping of the length fails too.
+	 */
+	if (!LP64 && !over && want != err && err == ENOMEM && drv_err &&
+	    alen >= HUGE_BAR / 2 && no_room(alen))
 		want = ENOMEM;
 	if (!expect(t, err, want) || err) {
 		if (over && err)
