@@ -29,11 +29,8 @@ static void bind_vfio_pci(const char *bdf)
 	bound_driver_of(bdf, drv, sizeof(drv));
 	if (!strcmp(drv, "vfio-pci"))
 		return;
-	if (drv[0]) {
-		snprintf(path, sizeof(path),
-			 "/sys/bus/pci/devices/%s/driver/unbind", bdf);
-		sysfs_write(path, bdf);
-	}
+	if (drv[0])
+		pci_unbind(bdf);
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
 		 bdf);
 	sysfs_write(path, "vfio-pci");

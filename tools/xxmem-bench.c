@@ -933,11 +933,14 @@ static bool read_hex(const char *dir, const char *name, unsigned long *v)
 }
 
 /*
- * The ivshmem functions: the first (lowest address) is the one xxmem binds
- * and sysfs maps; the second, if any, is given to vfio-pci (a BAR cannot be
- * bound to two drivers at once).
+ * The ivshmem functions, by address: the first is the one xxmem binds; the
+ * second, if any, is given to vfio-pci (a BAR cannot be bound to two
+ * drivers at once); sysfs maps the third, unbound all along, if there is
+ * one, else the first while xxmem is unbound from it.
  */
 static char vfio_bdf[32];
+static char sysfs_bdf[32];
+static bool sysfs_apart;	/* sysfs has a function of its own */
 
 static bool find_ivshmem(void)
 {
@@ -953,19 +956,21 @@ static bool find_ivshmem(void)
 		unsigned long ven, dev;
 
 		snprintf(dir, sizeof(dir), "%s/%s", base, names[i]->d_name);
-		if (names[i]->d_name[0] != '.' && found < 2 &&
+		if (names[i]->d_name[0] != '.' && found < 3 &&
 		    read_hex(dir, "vendor", &ven) && read_hex(dir, "device", &dev) &&
 		    ven == IVSHMEM_VENDOR && dev == IVSHMEM_DEVICE) {
-			if (!found++)
-				copy_str(ivshmem_bdf, sizeof(ivshmem_bdf),
-					 names[i]->d_name);
-			else
-				copy_str(vfio_bdf, sizeof(vfio_bdf),
-					 names[i]->d_name);
+			char *to = found == 0 ? ivshmem_bdf :
+				   found == 1 ? vfio_bdf : sysfs_bdf;
+
+			copy_str(to, sizeof(ivshmem_bdf), names[i]->d_name);
+			found++;
 		}
 		free(names[i]);
 	}
 	free(names);
+	sysfs_apart = found == 3;
+	if (!sysfs_apart)
+		copy_str(sysfs_bdf, sizeof(sysfs_bdf), ivshmem_bdf);
 	return found > 0;
 }
 
@@ -1039,7 +1044,7 @@ static int open_resource(const char *name)
 	int fd;
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s",
-		 ivshmem_bdf, name);
+		 sysfs_bdf, name);
 	fd = open(path, O_RDWR | O_SYNC);
 	if (fd < 0)
 		die("open %s: %s", path, strerror(errno));
@@ -1064,12 +1069,17 @@ static bool bar_works(const struct peer *p, size_t len)
 /*
  * While xxmem is bound to the function its BARs are claimed, and with
  * CONFIG_IO_STRICT_DEVMEM the sysfs resource files refuse mmap (EINVAL).
- * So each repetition has two phases, their order alternating: xxmem bound
- * (its BAR region measured), and the function unbound (resource2 and
- * resource2_wc measured).  Without an xxmem node there is one phase.
+ * So sysfs maps a function of its own, unbound for the run, when there is
+ * a third: every repetition then measures all peers side by side.  With
+ * two functions each repetition has two phases, their order alternating:
+ * xxmem bound (its BAR region measured), and the function unbound
+ * (resource2 and resource2_wc measured), so the samples of a pair are a
+ * phase and an unbind or bind apart.  Without an xxmem node there is one
+ * phase.
  */
 static char bar_driver[64];
 static bool bar_bound;		/* the function is bound to bar_driver */
+static char sysfs_driver[64];	/* the driver sysfs' own function had */
 
 void sysfs_write(const char *path, const char *val)
 {
@@ -1082,17 +1092,41 @@ void sysfs_write(const char *path, const char *val)
 	close(fd);
 }
 
-static void set_bound(bool bound)
+void pci_unbind(const char *bdf)
 {
 	char path[256];
 
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind",
+		 bdf);
+	sysfs_write(path, bdf);
+}
+
+static void pci_bind(const char *driver, const char *bdf)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/bind", driver);
+	sysfs_write(path, bdf);
+}
+
+/* Turn memory decoding of unbound function @bdf on, if it is off. */
+static void pci_enable(const char *bdf)
+{
+	char path[256], en[16] = "";
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/enable", bdf);
+	read_line(path, en, sizeof(en));
+	if (en[0] == '0')
+		sysfs_write(path, "1");
+}
+
+static void set_bound(bool bound)
+{
 	if (!bar_driver[0] || bound == bar_bound)
 		return;
 	bar_bound = bound;
 	if (bound) {
-		snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/bind",
-			 bar_driver);
-		sysfs_write(path, ivshmem_bdf);
+		pci_bind(bar_driver, ivshmem_bdf);
 		find_bar_region();
 		if (bar_fd < 0)
 			die("no device region on %s after binding %s to %s",
@@ -1101,9 +1135,7 @@ static void set_bound(bool bound)
 		if (bar_fd >= 0)
 			close(bar_fd);
 		bar_fd = -1;
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind",
-			 ivshmem_bdf);
-		sysfs_write(path, ivshmem_bdf);
+		pci_unbind(ivshmem_bdf);
 	}
 }
 
@@ -1157,10 +1189,12 @@ static bool open_vfio_peer(struct peer *vf, char *lbl, size_t n)
 
 /*
  * Peers: 0 xxmem (the first ivshmem function bound to xxmem), 1 and 2
- * sysfs resource2 and resource2_wc of the same function (unbound), 3 VFIO
- * (the second function, bound to vfio-pci all along).  Each repetition has
- * two phases in alternating order: bound (xxmem and VFIO, rotating) and
- * unbound (the two sysfs files, rotating).
+ * sysfs resource2 and resource2_wc of the third function (unbound), 3 VFIO
+ * (the second function, bound to vfio-pci all along); each repetition
+ * measures the four in one phase, the first of them rotating.  Without a
+ * third function sysfs maps the first, and each repetition has two phases
+ * in alternating order: bound (xxmem and VFIO, rotating) and unbound (the
+ * two sysfs files, rotating).
  */
 #define NDEV	4
 
@@ -1173,7 +1207,7 @@ static void test_device(void)
 	static char xlbl[160], vlbl[200];
 	struct stat st;
 	bool have_vfio;
-	int i, s, j, ph, batch[MAX_SIZES];
+	int i, s, j, ph, nph, batch[MAX_SIZES];
 
 	if (!find_ivshmem()) {
 		snprintf(dev_note, sizeof(dev_note),
@@ -1187,6 +1221,14 @@ static void test_device(void)
 		die("stat %s: %s", path, strerror(errno));
 	ivshmem_bar_size = (uint64_t)st.st_size;
 	lim = ivshmem_bar_size;
+	if (sysfs_apart) {
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource2",
+			 sysfs_bdf);
+		if (stat(path, &st))
+			die("stat %s: %s", path, strerror(errno));
+		if ((uint64_t)st.st_size < lim)
+			lim = (uint64_t)st.st_size;
+	}
 
 	bound_driver_of(ivshmem_bdf, drv, sizeof(drv));
 	find_bar_region();
@@ -1214,15 +1256,15 @@ static void test_device(void)
 	} else if (drv[0]) {
 		die("%s is bound to %s, which claims its BARs: sysfs resource "
 		    "mmap would fail", ivshmem_bdf, drv);
-	} else {
+	} else if (!sysfs_apart) {
 		/* Memory decoding on (the BIOS usually did it already). */
-		char en[16] = "";
-
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/enable",
-			 ivshmem_bdf);
-		read_line(path, en, sizeof(en));
-		if (en[0] == '0')
-			sysfs_write(path, "1");
+		pci_enable(ivshmem_bdf);
+	}
+	if (sysfs_apart) {
+		bound_driver_of(sysfs_bdf, sysfs_driver, sizeof(sysfs_driver));
+		if (sysfs_driver[0])
+			pci_unbind(sysfs_bdf);
+		pci_enable(sysfs_bdf);
 	}
 	have_vfio = open_vfio_peer(&vf, vlbl, sizeof(vlbl));
 	if (have_vfio && vfio_bar.size < lim)
@@ -1230,7 +1272,8 @@ static void test_device(void)
 	if (!have_vfio)
 		progress("no VFIO peer: %s", vfio_note);
 
-	set_bound(false);
+	if (!sysfs_apart)
+		set_bound(false);
 	sys[0] = (struct peer){ "resource2", "sysfs resource2 (UC)",
 				open_resource("resource2"), MAP_SHARED, 0, 0, false };
 	sys[1] = (struct peer){ "resource2_wc", "sysfs resource2_wc (WC)",
@@ -1238,13 +1281,13 @@ static void test_device(void)
 	for (j = 0; j < 2; j++)
 		if (!bar_works(&sys[j], (size_t)page_size))
 			die("%s of %s does not read back what was written",
-			    sys[j].label, ivshmem_bdf);
+			    sys[j].label, sysfs_bdf);
 
 	/*
 	 * The BARs are sparse files on the host: the first store to each of
 	 * their pages costs the host a page-cache allocation, which would
 	 * land on whichever peer touches a page first.  Store to every page
-	 * of both BARs once before measuring.
+	 * of each BAR once before measuring.
 	 */
 	{
 		size_t span = (size_t)lim;
@@ -1252,6 +1295,12 @@ static void test_device(void)
 
 		touch_pages(a, span);
 		munmap(a, span);
+		if (sysfs_apart && bar_driver[0]) {
+			xx.fd = bar_fd;
+			a = peer_map(&xx, span);
+			touch_pages(a, span);
+			munmap(a, span);
+		}
 		if (have_vfio) {
 			a = peer_map(&vf, span);
 			touch_pages(a, span);
@@ -1293,11 +1342,12 @@ static void test_device(void)
 				   "MiB/s", true);
 	}
 
+	nph = sysfs_apart ? 1 : 2;
 	for (i = 0; i < reps; i++) {
-		for (ph = 0; ph < 2; ph++) {
-			bool bound = (ph == 0) == (i % 2 == 0);
-			const struct peer *pp[2];
-			int idx[2], np = 0, k;
+		for (ph = 0; ph < nph; ph++) {
+			bool bound = nph == 1 || (ph == 0) == (i % 2 == 0);
+			const struct peer *pp[NDEV];
+			int idx[NDEV], np = 0, k;
 
 			if (bound) {
 				if (bar_driver[0]) {
@@ -1310,11 +1360,13 @@ static void test_device(void)
 					idx[np] = 3;
 					pp[np++] = &vf;
 				}
-			} else {
-				set_bound(false);
-				idx[0] = 1;
+			}
+			if (nph == 1 || !bound) {
+				if (!sysfs_apart)
+					set_bound(false);
+				idx[np] = 1;
 				pp[np++] = &sys[0];
-				idx[1] = 2;
+				idx[np] = 2;
 				pp[np++] = &sys[1];
 			}
 			for (s = 0; s < ndev_sizes; s++) {
@@ -1358,15 +1410,18 @@ static void test_device(void)
 	set_bound(true);		/* as found */
 	close(sys[0].fd);
 	close(sys[1].fd);
+	if (sysfs_driver[0])
+		pci_bind(sysfs_driver, sysfs_bdf);
 	if (bar_fd >= 0)
 		close(bar_fd);
 	bar_fd = -1;
 	if (have_vfio)
 		vfio_close(&vfio_bar);
-	progress("device memory (%s, BAR2 %s, %s; VFIO: %s) done", ivshmem_bdf,
-		 size_str(ivshmem_bar_size, sz, sizeof(sz)),
-		 bar_driver[0] ? "xxmem bound/unbound per repetition" :
-				 "no xxmem BAR region", vfio_note);
+	progress("device memory (%s, BAR2 %s, %s; sysfs: %s; VFIO: %s) done",
+		 ivshmem_bdf, size_str(ivshmem_bar_size, sz, sizeof(sz)),
+		 !bar_driver[0] ? "no xxmem BAR region" :
+		 sysfs_apart ? "xxmem bound" : "xxmem bound/unbound per repetition",
+		 sysfs_bdf, vfio_note);
 }
 
 /* ---- 5: scatter vs umem; random reads ---- */
@@ -1970,9 +2025,12 @@ static void print_markdown(double elapsed)
 		    "cycle_munmap", false, NULL);
 	if (strchr(tests, '4')) {
 		if (ivshmem_bdf[0])
-			printf("\n(ivshmem at %s, BAR2 %s: xxmem and sysfs; "
+			printf("\n(ivshmem at %s, BAR2 %s: xxmem%s; sysfs: %s%s; "
 			       "VFIO peer: %s)\n", ivshmem_bdf,
 			       size_str(ivshmem_bar_size, sz, sizeof(sz)),
+			       sysfs_apart ? "" : " and sysfs", sysfs_bdf,
+			       sysfs_apart ? " (unbound, peers side by side)" :
+					     " (while xxmem is unbound)",
 			       vfio_note[0] ? vfio_note : "none");
 		print_table("4. device memory: map + touch of the ivshmem BAR",
 			    "dev_map_touch", true, "xxmem BAR region");
@@ -2065,6 +2123,8 @@ static void write_json(const char *path, double elapsed)
 	}
 	fprintf(f, ", \"note\": ");
 	json_str(f, dev_note);
+	fprintf(f, ", \"sysfs_bdf\": ");
+	json_str(f, sysfs_bdf);
 	fprintf(f, ", \"vfio\": ");
 	json_str(f, vfio_note);
 	fprintf(f, "},\n  \"results\": [\n");

@@ -13,6 +13,8 @@
 void __attribute__((format(printf, 1, 2), noreturn)) die(const char *fmt, ...);
 /* Write @val to the sysfs file @path; die on failure. */
 void sysfs_write(const char *path, const char *val);
+/* Unbind PCI function @bdf from its driver; die on failure. */
+void pci_unbind(const char *bdf);
 /* The name of the driver bound to PCI function @bdf ("" if none). */
 void bound_driver_of(const char *bdf, char *buf, size_t n);
 
