@@ -78,6 +78,12 @@ static const char *plot_path;
 static const char *label = "";
 static int reps = 41;
 static int reps_large = 15;		/* at 256 MiB; 0: same as reps */
+/*
+ * BAR map+touch up to SMALL_BAR: a sample takes about a millisecond and
+ * the paired ratios spread by +-20 % under TCG, so more repetitions.
+ */
+static int reps_small_bar = MAX_REPS;	/* 0: same as reps */
+#define SMALL_BAR	(1 * MiB)
 static int cpu = -2;			/* -2: default, -1: do not pin */
 static long nreads = 1L << 21;
 static char tests[8] = "12345";
@@ -275,6 +281,12 @@ static struct result *find_result(const char *test, const char *peer,
 static int reps_for(uint64_t size)
 {
 	return (size >= 256 * MiB && reps_large) ? reps_large : reps;
+}
+
+/* Repetitions of the device test: those of BAR sizes up to SMALL_BAR. */
+static int dev_reps(void)
+{
+	return reps_small_bar > reps ? reps_small_bar : reps;
 }
 
 /* ---- mapping peers ---- */
@@ -1343,7 +1355,7 @@ static void test_device(void)
 	}
 
 	nph = sysfs_apart ? 1 : 2;
-	for (i = 0; i < reps; i++) {
+	for (i = 0; i < dev_reps(); i++) {
 		for (ph = 0; ph < nph; ph++) {
 			bool bound = nph == 1 || (ph == 0) == (i % 2 == 0);
 			const struct peer *pp[NDEV];
@@ -1370,7 +1382,8 @@ static void test_device(void)
 				pp[np++] = &sys[1];
 			}
 			for (s = 0; s < ndev_sizes; s++) {
-				if (dev_sizes[s] > lim)
+				if (dev_sizes[s] > lim ||
+				    (i >= reps && dev_sizes[s] > SMALL_BAR))
 					continue;
 				for (k = 0; k < np; k++) {
 					int m = (i + k) % np;
@@ -1392,7 +1405,7 @@ static void test_device(void)
 							 batch[s], mt[s][idx[m]]);
 				}
 			}
-			for (k = 0; bw_len && k < np; k++) {
+			for (k = 0; bw_len && i < reps && k < np; k++) {
 				int m = (i + k) % np, e = idx[m];
 				void *a = peer_map(pp[m], bw_len);
 				int passes = (int)(BW_BYTES / bw_len);
@@ -1992,6 +2005,8 @@ static void print_markdown(double elapsed)
 	       size_str(umem_size, sz, sizeof(sz)), reps);
 	if (reps_large && reps_large != reps)
 		printf(" (%d at 256 MiB)", reps_large);
+	if (dev_reps() != reps)
+		printf(" (%d for BAR map+touch up to 1 MiB)", dev_reps());
 	printf("; run took %.0f s\n", elapsed);
 	printf("- ratios: median / median of the best peer that is not xxmem; "
 	       "IQR = 25th - 75th percentile\n");
@@ -2106,9 +2121,10 @@ static void write_json(const char *path, double elapsed)
 	json_str(f, label);
 	fprintf(f, ", \"page_size\": %ld},\n", page_size);
 	fprintf(f, "  \"umem_size\": %" PRIu64 ", \"scatter_size\": %" PRIu64
-		", \"reps\": %d, \"reps_256m\": %d, \"elapsed_s\": %.1f,\n",
+		", \"reps\": %d, \"reps_256m\": %d, \"reps_bar_1m\": %d, "
+		"\"elapsed_s\": %.1f,\n",
 		umem_size, scatter_size, reps, reps_large ? reps_large : reps,
-		elapsed);
+		dev_reps(), elapsed);
 	fprintf(f, "  \"xxmem_pte_kb_64m\": %ld,\n", xx_pte_kb);
 	fprintf(f, "  \"ivshmem\": {\"bdf\": ");
 	json_str(f, ivshmem_bdf);
@@ -2269,6 +2285,8 @@ static void usage(FILE *f)
 		"  -p FILE    write ns/page per size and peer as gnuplot data\n"
 		"  -r N       interleaved repetitions per measurement (default 41, 1..%d)\n"
 		"  -R N       repetitions at 256 MiB (default 15; 0: as -r)\n"
+		"  -B N       repetitions of BAR map+touch up to 1 MiB (default %d;\n"
+		"             0: as -r; never fewer than -r)\n"
 		"  -s LIST    mapping sizes, e.g. 4K,2M,64M,256M (default: those of\n"
 		"             4K,2M,64M,256M that fit in umem_size)\n"
 		"  -S LIST    device (BAR) sizes (default 4K,64K,1M,64M,1G, as far as\n"
@@ -2280,7 +2298,7 @@ static void usage(FILE *f)
 		"  -h         this help\n"
 		"\n"
 		"Needs root, xxmem.ko loaded; /dev/xxmem1 and an ivshmem device are optional.\n",
-		MAX_REPS, nreads);
+		MAX_REPS, MAX_REPS, nreads);
 }
 
 int main(int argc, char **argv)
@@ -2293,7 +2311,7 @@ int main(int argc, char **argv)
 	double t_start;
 	int opt, s;
 
-	while ((opt = getopt(argc, argv, "d:D:o:p:r:R:s:S:t:n:c:l:h")) != -1) {
+	while ((opt = getopt(argc, argv, "d:D:o:p:r:R:B:s:S:t:n:c:l:h")) != -1) {
 		switch (opt) {
 		case 'd': dev_path = optarg; break;
 		case 'D': bar_dev_path = optarg; break;
@@ -2301,6 +2319,7 @@ int main(int argc, char **argv)
 		case 'p': plot_path = optarg; break;
 		case 'r': reps = atoi(optarg); break;
 		case 'R': reps_large = atoi(optarg); break;
+		case 'B': reps_small_bar = atoi(optarg); break;
 		case 'n': nreads = atol(optarg); break;
 		case 'c': cpu = atoi(optarg); break;
 		case 'l': label = optarg; break;
@@ -2323,7 +2342,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind != argc || reps < 1 || reps > MAX_REPS || reps_large < 0 ||
-	    reps_large > MAX_REPS || nreads < 1) {
+	    reps_large > MAX_REPS || reps_small_bar < 0 ||
+	    reps_small_bar > MAX_REPS || nreads < 1) {
 		usage(stderr);
 		return 2;
 	}
