@@ -479,18 +479,18 @@ static inline uint_t i_ddi_vma_maptype(struct vm_area_struct *vma)
 	return (vma->vm_flags & VM_MAYSHARE) ? MAP_SHARED : MAP_PRIVATE;
 }
 
-/**
- * i_vma_uoff() - the user (file) offset of a mapping's first byte
- * @vma: the mapping
- *
- * Return: the offset in bytes.
- */
 /* ddi_mmap_get_model(), inline for the devmap loop of every mmap(2) */
 static inline model_t i_ddi_mmap_model(void)
 {
 	return in_compat_syscall() ? DDI_MODEL_ILP32 : DDI_MODEL_NATIVE;
 }
 
+/**
+ * i_vma_uoff() - the user (file) offset of a mapping's first byte
+ * @vma: the mapping
+ *
+ * Return: the offset in bytes.
+ */
 static inline u64 i_vma_uoff(struct vm_area_struct *vma)
 {
 	return (u64)vma->vm_pgoff << PAGE_SHIFT;
