@@ -350,6 +350,15 @@ static void touch_pages(void *a, size_t len)
 		c[off] = (char)off;
 }
 
+/* Map @len bytes of @p, store to each page once and unmap them. */
+static void store_every_page(const struct peer *p, size_t len)
+{
+	void *a = peer_map(p, len);
+
+	touch_pages(a, len);
+	munmap(a, len);
+}
+
 /*
  * One sample of "mmap + first touch": @batch mappings of @len bytes (so
  * that small mappings give a measurable time), each store-touched once per
@@ -1050,6 +1059,18 @@ static void find_bar_region(void)
 	bar_fd = -1;
 }
 
+/* The size of BAR 2 of PCI function @bdf (its sysfs resource2 file). */
+static uint64_t bar2_size(const char *bdf)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource2", bdf);
+	if (stat(path, &st))
+		die("stat %s: %s", path, strerror(errno));
+	return (uint64_t)st.st_size;
+}
+
 static int open_resource(const char *name)
 {
 	char path[512];
@@ -1215,9 +1236,8 @@ static void test_device(void)
 	struct peer xx, sys[2], vf;
 	struct result *mt[MAX_SIZES][NDEV], *rd[NDEV], *wr[NDEV];
 	uint64_t lim, bw_len = 0;
-	char path[512], drv[64], sz[32];
+	char drv[64], sz[32];
 	static char xlbl[160], vlbl[200];
-	struct stat st;
 	bool have_vfio;
 	int i, s, j, ph, nph, batch[MAX_SIZES];
 
@@ -1227,19 +1247,13 @@ static void test_device(void)
 		progress("%s: device tests skipped", dev_note);
 		return;
 	}
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource2",
-		 ivshmem_bdf);
-	if (stat(path, &st))
-		die("stat %s: %s", path, strerror(errno));
-	ivshmem_bar_size = (uint64_t)st.st_size;
+	ivshmem_bar_size = bar2_size(ivshmem_bdf);
 	lim = ivshmem_bar_size;
 	if (sysfs_apart) {
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource2",
-			 sysfs_bdf);
-		if (stat(path, &st))
-			die("stat %s: %s", path, strerror(errno));
-		if ((uint64_t)st.st_size < lim)
-			lim = (uint64_t)st.st_size;
+		uint64_t size = bar2_size(sysfs_bdf);
+
+		if (size < lim)
+			lim = size;
 	}
 
 	bound_driver_of(ivshmem_bdf, drv, sizeof(drv));
@@ -1301,24 +1315,13 @@ static void test_device(void)
 	 * land on whichever peer touches a page first.  Store to every page
 	 * of each BAR once before measuring.
 	 */
-	{
-		size_t span = (size_t)lim;
-		void *a = peer_map(&sys[0], span);
-
-		touch_pages(a, span);
-		munmap(a, span);
-		if (sysfs_apart && bar_driver[0]) {
-			xx.fd = bar_fd;
-			a = peer_map(&xx, span);
-			touch_pages(a, span);
-			munmap(a, span);
-		}
-		if (have_vfio) {
-			a = peer_map(&vf, span);
-			touch_pages(a, span);
-			munmap(a, span);
-		}
+	store_every_page(&sys[0], (size_t)lim);
+	if (sysfs_apart && bar_driver[0]) {
+		xx.fd = bar_fd;
+		store_every_page(&xx, (size_t)lim);
 	}
+	if (have_vfio)
+		store_every_page(&vf, (size_t)lim);
 
 	for (s = 0; s < ndev_sizes; s++) {
 		uint64_t len = dev_sizes[s];
